@@ -1,0 +1,97 @@
+/*
+ * udg.h - local messaging over Unix-domain datagram sockets.
+ *
+ * Every endpoint binds a filesystem path, so every datagram it sends can be
+ * answered.  Every datagram received carries the sender's pid, uid and gid as
+ * the kernel reports them.  Failure is -1 (or NULL) with errno set; the
+ * library never prints and never exits.  See libudg(3).
+ */
+#ifndef UDG_H
+#define UDG_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <signal.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(UDG_BUILDING) && defined(__GNUC__)
+#define UDG_API __attribute__((visibility("default")))
+#else
+#define UDG_API
+#endif
+
+#define UDG_VERSION		"0.1.0"
+
+/* Longest path an endpoint can bind (sun_path less its NUL, Linux). */
+#define UDG_PATH_MAX		107
+
+/* Flags for udg_server() and udg_client(). */
+#define UDG_NONBLOCK		0x0001	/* send/receive fail with EAGAIN */
+
+/* udg_msg.flags: what udg_recv() noticed about a datagram. */
+#define UDG_MSG_TRUNC		0x0001	/* payload longer than buf: see reallen */
+#define UDG_MSG_CTRUNC		0x0002	/* control data did not fit */
+#define UDG_MSG_FDS		0x0004	/* it carried fds; they were closed */
+#define UDG_MSG_NOCRED		0x0008	/* no credentials; pid/uid/gid are -1 */
+
+/* udg_msg.peer_type: who sent it. */
+#define UDG_PEER_NONE		0	/* unbound sender: cannot be answered */
+#define UDG_PEER_PATH		1	/* peer is a filesystem path */
+#define UDG_PEER_ABSTRACT	2	/* peer is a Linux abstract name */
+
+struct udg;
+
+/*
+ * One datagram.  The caller sets buf and size; udg_recv() fills the rest.
+ * The sender's address is kept so that udg_reply() can answer it.
+ */
+struct udg_msg {
+	void	*buf;		/* in: where the payload goes */
+	size_t	 size;		/* in: room in buf */
+	size_t	 len;		/* out: bytes stored in buf */
+	size_t	 reallen;	/* out: length of the datagram as sent */
+	int	 flags;		/* out: UDG_MSG_* */
+	pid_t	 pid;		/* out: sender's credentials (kernel) */
+	uid_t	 uid;
+	gid_t	 gid;
+	int	 peer_type;	/* out: UDG_PEER_* */
+	size_t	 peer_len;	/* out: bytes in peer (abstract names may hold NULs) */
+	char	 peer[UDG_PATH_MAX + 1];	/* out: NUL-terminated */
+};
+
+/* Endpoints. */
+UDG_API struct udg	*udg_server(const char *path, int mode, int flags);
+UDG_API struct udg	*udg_client(const char *path, int flags);
+UDG_API int		 udg_close(struct udg *u);
+UDG_API int		 udg_fd(const struct udg *u);
+UDG_API const char	*udg_path(const struct udg *u);
+UDG_API int		 udg_set_nonblock(struct udg *u, int on);
+UDG_API int		 udg_set_perm(struct udg *u, int mode, uid_t uid,
+			    gid_t gid);
+UDG_API ssize_t		 udg_max_datagram(const struct udg *u);
+
+/* Sending. */
+UDG_API int		 udg_sendto(struct udg *u, const char *path,
+			    const void *buf, size_t len);
+UDG_API int		 udg_connect(struct udg *u, const char *path);
+UDG_API int		 udg_send(struct udg *u, const void *buf, size_t len);
+UDG_API int		 udg_sendv(struct udg *u, const struct iovec *dgrams,
+			    int n);
+UDG_API int		 udg_reply(struct udg *u, const struct udg_msg *to,
+			    const void *buf, size_t len);
+
+/* Receiving. */
+UDG_API ssize_t		 udg_recv(struct udg *u, struct udg_msg *m);
+UDG_API int		 udg_recvv(struct udg *u, struct udg_msg *m, int n);
+UDG_API int		 udg_wait(struct udg *u, int timeout_ms,
+			    const sigset_t *sigmask);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UDG_H */
