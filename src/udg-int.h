@@ -12,13 +12,14 @@
 
 struct udg {
 	int		 fd;		/* the socket */
-	int		 lockfd;	/* flock(2)ed PATH.lock, or -1 */
+	int		 dirfd;		/* the socket's directory (O_PATH) */
+	int		 lockfd;	/* flock(2)ed BASE.lock in dirfd, or -1 */
 	int		 flags;		/* UDG_NONBLOCK ... */
-	int		 autopath;	/* path was made up by udg_client() */
 	dev_t		 dev;		/* what we bound, to unlink only it */
 	ino_t		 ino;
+	const char	*base;		/* last component of path */
+	char		*lockname;	/* BASE.lock, relative to dirfd */
 	char		 path[UDG_PATH_MAX + 1];
-	char		*lockpath;
 	/* recvmmsg scratch, grown once, reused: no malloc per datagram */
 	void		*scratch;
 	int		 nscratch;

@@ -1,0 +1,88 @@
+/*
+ * addr.c - building and reading AF_UNIX socket addresses.
+ *
+ * A path that does not fit sun_path is an error (ENAMETOOLONG), never a
+ * silently shortened path that would name some other file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "udg-int.h"
+
+/* Fill *sun with path; ENAMETOOLONG if it does not fit, EINVAL if empty. */
+int
+udg_addr_path(struct sockaddr_un *sun, socklen_t *len, const char *path)
+{
+	size_t n;
+
+	if (path == NULL || *path == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	n = strlen(path);
+	if (n >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, n + 1);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	return 0;
+}
+
+/* Rebuild the sender's address of a received datagram, to answer it. */
+int
+udg_addr_msg(struct sockaddr_un *sun, socklen_t *len, const struct udg_msg *m)
+{
+	switch (m->peer_type) {
+	case UDG_PEER_PATH:
+		return udg_addr_path(sun, len, m->peer);
+	case UDG_PEER_ABSTRACT:
+		if (m->peer_len + 1 > sizeof(sun->sun_path)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memset(sun, 0, sizeof(*sun));
+		sun->sun_family = AF_UNIX;
+		memcpy(sun->sun_path + 1, m->peer, m->peer_len);
+		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+		    m->peer_len);
+		return 0;
+	default:
+		errno = EDESTADDRREQ;
+		return -1;
+	}
+}
+
+/* Record who sent a datagram: a path, an abstract name, or nobody. */
+void
+udg_addr_peer(struct udg_msg *m, const struct sockaddr_un *sun, socklen_t len)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path), n;
+
+	m->peer_type = UDG_PEER_NONE;
+	m->peer_len = 0;
+	m->peer[0] = '\0';
+	if (len <= off || sun->sun_family != AF_UNIX)
+		return;
+	n = len - off;
+	if (n > sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path);
+	if (sun->sun_path[0] == '\0') {
+		/* Linux abstract name: the rest of the bytes, NULs and all. */
+		m->peer_type = UDG_PEER_ABSTRACT;
+		m->peer_len = n - 1;
+		memcpy(m->peer, sun->sun_path + 1, n - 1);
+		m->peer[n - 1] = '\0';
+		return;
+	}
+	/* The kernel may or may not count the NUL; stop at the first one. */
+	m->peer_len = strnlen(sun->sun_path, n);
+	memcpy(m->peer, sun->sun_path, m->peer_len);
+	m->peer[m->peer_len] = '\0';
+	m->peer_type = UDG_PEER_PATH;
+}

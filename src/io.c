@@ -1,0 +1,278 @@
+/*
+ * io.c - sending and receiving datagrams, one at a time or in batches.
+ *
+ * A datagram is a message: it goes whole or not at all, so a send or
+ * receive interrupted by a signal (EINTR) did nothing and is simply
+ * retried.  MSG_NOSIGNAL keeps SIGPIPE away from the caller.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "udg-int.h"
+
+/* Per-datagram receive scratch: the sender's address and control data. */
+struct slot {
+	struct sockaddr_un	 sun;
+	union {
+		struct cmsghdr	 align;
+		unsigned char	 buf[UDG_CTLBUF_SIZE];
+	}			 ctl;
+};
+
+/* Send one datagram to an address (NULL: the connected peer). */
+static int
+send_one(struct udg *u, const struct sockaddr_un *sun, socklen_t len,
+    const void *buf, size_t size)
+{
+	ssize_t r;
+
+	do
+		r = sendto(u->fd, buf, size, MSG_NOSIGNAL,
+		    (const struct sockaddr *)sun, sun != NULL ? len : 0);
+	while (r == -1 && errno == EINTR);
+	return r == -1 ? -1 : 0;
+}
+
+/* Send one datagram to the endpoint bound at path. */
+int
+udg_sendto(struct udg *u, const char *path, const void *buf, size_t len)
+{
+	struct sockaddr_un sun;
+	socklen_t sl;
+
+	if (udg_addr_path(&sun, &sl, path) == -1)
+		return -1;
+	return send_one(u, &sun, sl, buf, len);
+}
+
+/*
+ * Fix the destination of later udg_send() and udg_sendv() calls: the kernel
+ * then resolves the path once, not per datagram.  NULL dissolves it.
+ */
+int
+udg_connect(struct udg *u, const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t sl;
+	int r;
+
+	if (path == NULL) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNSPEC;
+		sl = sizeof(sun.sun_family);
+	} else if (udg_addr_path(&sun, &sl, path) == -1)
+		return -1;
+	do
+		r = connect(u->fd, (struct sockaddr *)&sun, sl);
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+/* Send one datagram to the connected peer. */
+int
+udg_send(struct udg *u, const void *buf, size_t len)
+{
+	return send_one(u, NULL, 0, buf, len);
+}
+
+/*
+ * Send up to n datagrams, one per iovec, to the connected peer.  Returns
+ * how many went (a short count means the next one failed: call again to
+ * see why), or -1 if the first one could not be sent.
+ */
+int
+udg_sendv(struct udg *u, const struct iovec *dgrams, int n)
+{
+#ifdef HAVE_SENDMMSG
+	struct mmsghdr hdr[64];
+	int i, k, r, done = 0;
+
+	if (n < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (done < n) {
+		k = n - done < 64 ? n - done : 64;
+		memset(hdr, 0, sizeof(hdr[0]) * (size_t)k);
+		for (i = 0; i < k; i++) {
+			hdr[i].msg_hdr.msg_iov = (struct iovec *)(uintptr_t)
+			    &dgrams[done + i];
+			hdr[i].msg_hdr.msg_iovlen = 1;
+		}
+		do
+			r = sendmmsg(u->fd, hdr, (unsigned int)k, MSG_NOSIGNAL);
+		while (r == -1 && errno == EINTR);
+		if (r == -1)
+			return done > 0 ? done : -1;
+		done += r;
+		if (r < k)
+			break;
+	}
+	return done;
+#else
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (send_one(u, NULL, 0, dgrams[i].iov_base,
+		    dgrams[i].iov_len) == -1)
+			return i > 0 ? i : -1;
+	return n;
+#endif
+}
+
+/* Answer the sender of a received datagram. */
+int
+udg_reply(struct udg *u, const struct udg_msg *to, const void *buf, size_t len)
+{
+	struct sockaddr_un sun;
+	socklen_t sl;
+
+	if (udg_addr_msg(&sun, &sl, to) == -1)
+		return -1;
+	return send_one(u, &sun, sl, buf, len);
+}
+
+/* Make room for n receive slots, reusing what earlier calls allocated. */
+static struct slot *
+slots(struct udg *u, int n)
+{
+	void *p;
+
+	if (n > u->nscratch) {
+		if ((p = reallocarray(u->scratch, (size_t)n,
+		    sizeof(struct slot))) == NULL)
+			return NULL;
+		u->scratch = p;
+		u->nscratch = n;
+	}
+	return u->scratch;
+}
+
+/* Point a msghdr at a caller's udg_msg and a slot. */
+static void
+prepare(struct msghdr *h, struct iovec *iov, struct udg_msg *m,
+    struct slot *s)
+{
+	iov->iov_base = m->buf;
+	iov->iov_len = m->size;
+	memset(h, 0, sizeof(*h));
+	h->msg_name = &s->sun;
+	h->msg_namelen = sizeof(s->sun);
+	h->msg_iov = iov;
+	h->msg_iovlen = 1;
+	h->msg_control = s->ctl.buf;
+	h->msg_controllen = sizeof(s->ctl.buf);
+}
+
+/* Fill a udg_msg from what the kernel said about one received datagram. */
+static void
+finish(struct udg_msg *m, const struct msghdr *h, size_t reallen)
+{
+	m->flags = 0;
+	m->reallen = reallen;
+	m->len = reallen < m->size ? reallen : m->size;
+	if ((h->msg_flags & MSG_TRUNC) || reallen > m->size)
+		m->flags |= UDG_MSG_TRUNC;
+	udg_addr_peer(m, h->msg_name, h->msg_namelen);
+	udg_cred_parse(m, h->msg_control, h->msg_controllen, h->msg_flags);
+}
+
+/*
+ * Receive one datagram into m.  Returns its real length, which is larger
+ * than m->size when it was truncated (UDG_MSG_TRUNC), or -1.
+ */
+ssize_t
+udg_recv(struct udg *u, struct udg_msg *m)
+{
+	struct msghdr h;
+	struct iovec iov;
+	struct slot *s;
+	ssize_t r;
+
+	if ((s = slots(u, 1)) == NULL)
+		return -1;
+	prepare(&h, &iov, m, s);
+	do
+		r = recvmsg(u->fd, &h, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	finish(m, &h, (size_t)r);
+	return r;
+}
+
+/*
+ * Receive up to n datagrams: wait for the first (unless non-blocking), then
+ * take whatever else is queued.  Returns how many, or -1.
+ */
+int
+udg_recvv(struct udg *u, struct udg_msg *m, int n)
+{
+#ifdef HAVE_RECVMMSG
+	struct mmsghdr hdr[64];
+	struct iovec iov[64];
+	struct slot *s;
+	int i, r;
+
+	if (n <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n > 64)
+		n = 64;
+	if ((s = slots(u, n)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		prepare(&hdr[i].msg_hdr, &iov[i], &m[i], &s[i]);
+		hdr[i].msg_len = 0;
+	}
+	do
+		r = recvmmsg(u->fd, hdr, (unsigned int)n,
+		    MSG_TRUNC | MSG_CMSG_CLOEXEC | MSG_WAITFORONE, NULL);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	for (i = 0; i < r; i++)
+		finish(&m[i], &hdr[i].msg_hdr, hdr[i].msg_len);
+	return r;
+#else
+	if (n <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return udg_recv(u, m) == -1 ? -1 : 1;
+#endif
+}
+
+/*
+ * Wait until a datagram can be read, at most timeout_ms (-1: forever).
+ * sigmask is installed while waiting, as ppoll(2) does, so a caller can
+ * keep its signals blocked except here.  1 ready, 0 timed out, -1 (EINTR
+ * when a signal arrived: unlike send and receive, this is not retried).
+ */
+int
+udg_wait(struct udg *u, int timeout_ms, const sigset_t *sigmask)
+{
+	struct pollfd pfd;
+	struct timespec ts, *tsp = NULL;
+	int r;
+
+	pfd.fd = u->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	r = ppoll(&pfd, 1, tsp, sigmask);
+	if (r > 0)
+		return 1;
+	return r;
+}
