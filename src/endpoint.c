@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@
 #include "udg-int.h"
 
 #define REAP_MAX	16	/* stale-socket probes per client start */
+#define REAP_SCAN	64	/* directory entries looked at per start */
 #define AUTO_TRIES	16	/* names tried before giving up */
 
 /* A fresh endpoint with nothing open. */
@@ -354,23 +356,36 @@ fail:
 	return -1;
 }
 
-/* Could the process named in an automatic socket's name still be alive? */
+/*
+ * May the socket dirfd/name be reaped?  Only names udg made ("PID-XXXXXXXX")
+ * whose process is gone qualify: anything else there, such as a socket a
+ * user bound by hand, is left alone, and a live pid saves a probe.
+ */
 static int
-maybe_alive(const char *name)
+reapable(const char *name)
 {
 	char *end;
 	long pid;
+	size_t i;
 
+	errno = 0;
 	pid = strtol(name, &end, 10);
-	if (end == name || *end != '-' || pid <= 0 || pid > INT32_MAX)
+	if (errno != 0 || end == name || *end != '-' || pid <= 0 ||
+	    pid > INT32_MAX)
 		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+	for (i = 1; i <= 8; i++)
+		if (!isxdigit((unsigned char)end[i]))
+			return 0;
+	if (end[9] != '\0')
+		return 0;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
 }
 
 /*
  * Remove automatic sockets left by clients that were killed.  Only sockets
- * whose process is gone are probed, at most REAP_MAX of them, so a start
- * stays cheap; the probe, not the pid, decides.
+ * whose process is gone are probed, at most REAP_MAX of them among the
+ * first REAP_SCAN entries, so a start stays cheap however full the
+ * directory is; the probe, not the pid, decides.
  */
 static void
 reap(int dirfd, const char *dir)
@@ -379,7 +394,7 @@ reap(int dirfd, const char *dir)
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
-	int fd, probes = 0;
+	int fd, probes = 0, seen = 0;
 
 	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
@@ -387,10 +402,11 @@ reap(int dirfd, const char *dir)
 		(void)close(fd);
 		return;
 	}
-	while (probes < REAP_MAX && (de = readdir(d)) != NULL) {
+	while (probes < REAP_MAX && seen++ < REAP_SCAN &&
+	    (de = readdir(d)) != NULL) {
 		if (de->d_type != DT_SOCK && de->d_type != DT_UNKNOWN)
 			continue;
-		if (maybe_alive(de->d_name))
+		if (!reapable(de->d_name))
 			continue;
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    !S_ISSOCK(st.st_mode))

@@ -119,6 +119,10 @@ udg_sendv(struct udg *u, const struct iovec *dgrams, int n)
 #else
 	int i;
 
+	if (n < 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	for (i = 0; i < n; i++)
 		if (send_one(u, NULL, 0, dgrams[i].iov_base,
 		    dgrams[i].iov_len) == -1)
