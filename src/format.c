@@ -6,14 +6,22 @@
  */
 #include "config.h"
 
+/* vis.h: keep the historical strnvis(3); silences its #warning. */
+#define LIBBSD_OPENBSD_VIS 1
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <vis.h>
 
 #include "format.h"
 
 static const char hexdig[] = "0123456789abcdef";
+
+#define VIS_FLAGS	(VIS_CSTYLE | VIS_NL | VIS_TAB | VIS_OCTAL)
+#define ONES		0x0101010101010101ULL
+#define HIGHS		0x8080808080808080ULL
 
 /* 1 for bytes that vis(3) would leave alone (printable ASCII, not '\\'). */
 static inline int
@@ -22,62 +30,61 @@ vis_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '\\';
 }
 
-/* Escape src by vis(3) rules (VIS_CSTYLE|VIS_NL|VIS_TAB|VIS_OCTAL). */
+/*
+ * Length of the run of plain bytes at s, eight at a time while no byte of
+ * a word is below 0x20, above 0x7e or a backslash (the tests may flag a
+ * plain byte, never miss another: the byte loop then decides).
+ */
+static size_t
+plain_run(const unsigned char *s, size_t n)
+{
+	uint64_t w, bs, bad;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		bs = w ^ (ONES * '\\');
+		bad = ((w - ONES * 0x20) & ~w) |	/* a byte < 0x20 */
+		    ((w + ONES) | w) |			/* a byte > 0x7e */
+		    ((bs - ONES) & ~bs);		/* a backslash */
+		if ((bad & HIGHS) != 0)
+			break;
+	}
+	while (i < n && vis_plain(s[i]))
+		i++;
+	return i;
+}
+
+/*
+ * Escape src by vis(3) rules (VIS_CSTYLE|VIS_NL|VIS_TAB|VIS_OCTAL): runs of
+ * plain bytes are copied, every other byte goes through libbsd's vis(3).
+ */
 size_t
 fmt_vis(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
 	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0, o = 0, run;
-	unsigned char c, nc;
-	char esc;
+	size_t i = 0, o = 0, run, n;
+	char esc[5], *end;
 
 	while (i < srclen) {
-		/* Fast path: a run of plain bytes is copied in one go. */
-		for (run = i; run < srclen && vis_plain(s[run]); run++)
-			;
-		if (run > i) {
-			if (run - i > dstlen - o)
-				run = i + (dstlen - o);
-			memcpy(dst + o, s + i, run - i);
-			o += run - i;
-			i = run;
+		run = plain_run(s + i, srclen - i);
+		if (run > 0) {
+			if (run > dstlen - o)
+				run = dstlen - o;
+			memcpy(dst + o, s + i, run);
+			o += run;
+			i += run;
 			if (o == dstlen)
 				break;
 			continue;
 		}
-		c = s[i];
-		esc = 0;
-		switch (c) {
-		case '\\':	esc = '\\'; break;
-		case '\n':	esc = 'n'; break;
-		case '\t':	esc = 't'; break;
-		case '\r':	esc = 'r'; break;
-		case '\a':	esc = 'a'; break;
-		case '\b':	esc = 'b'; break;
-		case '\v':	esc = 'v'; break;
-		case '\f':	esc = 'f'; break;
-		case '\0':
-			nc = i + 1 < srclen ? s[i + 1] : 0;
-			if (nc < '0' || nc > '7')
-				esc = '0';
+		end = vis(esc, s[i], VIS_FLAGS, i + 1 < srclen ? s[i + 1] : 0);
+		n = (size_t)(end - esc);
+		if (n > dstlen - o)
 			break;
-		default:
-			break;
-		}
-		if (esc != 0) {
-			if (dstlen - o < 2)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = esc;
-		} else {
-			if (dstlen - o < 4)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = (char)('0' + (c >> 6));
-			dst[o++] = (char)('0' + ((c >> 3) & 7));
-			dst[o++] = (char)('0' + (c & 7));
-		}
+		memcpy(dst + o, esc, n);
+		o += n;
 		i++;
 	}
 	*used = i;
