@@ -795,6 +795,7 @@ static void
 setup(void)
 {
 	pid_t otherpid;
+	mode_t mask;
 	size_t pg;
 	ssize_t m;
 	int fd = STDOUT_FILENO;
@@ -822,11 +823,25 @@ setup(void)
 	if ((slots = tool_slots_alloc(BATCH, slotsize)) == NULL)
 		err(EX_OSERR, "receive buffers");
 
-	if ((u = udg_server(sockpath, sockmode, UDG_NONBLOCK)) == NULL)
-		err(tool_bind_exitcode(errno), "%s", vsockpath);
-	if (sockgid != (gid_t)-1 &&
-	    udg_set_perm(u, -1, (uid_t)-1, sockgid) == -1)
-		err(tool_exitcode(errno), "%s: group", vsockpath);
+	if (sockgid == (gid_t)-1) {
+		if ((u = udg_server(sockpath, sockmode, UDG_NONBLOCK)) == NULL)
+			err(tool_bind_exitcode(errno), "%s", vsockpath);
+	} else {
+		/*
+		 * Owner-only until the group is right, so that the file is
+		 * never open to our own group when -g names another.
+		 */
+		if (sockmode == -1) {
+			mask = umask(0);
+			(void)umask(mask);
+			sockmode = 0777 & ~(int)mask;
+		}
+		if ((u = udg_server(sockpath, sockmode & 0700,
+		    UDG_NONBLOCK)) == NULL)
+			err(tool_bind_exitcode(errno), "%s", vsockpath);
+		if (udg_set_perm(u, sockmode, (uid_t)-1, sockgid) == -1)
+			err(tool_exitcode(errno), "%s: group", vsockpath);
+	}
 	if (execcmd != NULL) {
 		if ((m = udg_max_datagram(u)) == -1)
 			err(EX_OSERR, "udg_max_datagram");

@@ -342,8 +342,8 @@ open_endpoint(void)
 		char vis[TOOL_VISPATH];
 
 		if (bindpath == NULL)
-			err(tool_exitcode(errno), "client socket");
-		err(tool_exitcode(errno), "%s", tool_vis(vis, sizeof(vis),
+			err(tool_bind_exitcode(errno), "client socket");
+		err(tool_bind_exitcode(errno), "%s", tool_vis(vis, sizeof(vis),
 		    bindpath, strlen(bindpath)));
 	}
 	if (atexit(cleanup) != 0)
