@@ -1,0 +1,436 @@
+/*
+ * check_cred.c - sender credentials and passed descriptors (issue 2:
+ * behaviour 4).
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "udg.h"
+#include "common.h"
+
+#define NOBODY		65534
+#define NFDS		200	/* fds per datagram: more than any sane ctl buf */
+#define FD_ROUNDS	100
+#define FIRST_ROUNDS	50
+
+static void
+msg_init(struct udg_msg *m, void *buf, size_t size)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf = buf;
+	m->size = size;
+}
+
+/* Receive one datagram within 5 s into m. */
+static ssize_t
+recv_one(struct udg *u, struct udg_msg *m, void *buf, size_t size)
+{
+	ck_assert_msg(udg_wait(u, 5000, NULL) == 1, "no datagram");
+	msg_init(m, buf, size);
+	return udg_recv(u, m);
+}
+
+/* Drop to uid/gid, groups and all: 0 or -1. */
+static int
+become(uid_t uid, gid_t gid)
+{
+	if (setgroups(0, NULL) == -1 || setgid(gid) == -1 ||
+	    setuid(uid) == -1)
+		return -1;
+	return getuid() == uid && geteuid() == uid ? 0 : -1;
+}
+
+START_TEST(creds_of_forked_sender)
+{
+	struct udg *srv, *cli;
+	struct udg_msg m;
+	char buf[16];
+	pid_t pid;
+
+	srv = udg_server("srv", -1, 0);
+	ck_assert_ptr_nonnull(srv);
+	if ((pid = t_fork()) == 0) {
+		if ((cli = udg_client("cli", 0)) == NULL ||
+		    udg_sendto(cli, "srv", "me", 2) == -1)
+			t_exit(1);
+		t_exit(udg_close(cli) == 0 ? 0 : 2);
+	}
+	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(t_wait(pid), 0);
+	ck_assert_int_eq(m.flags & UDG_MSG_NOCRED, 0);
+	ck_assert_int_eq(m.pid, pid);
+	ck_assert_int_ne(m.pid, getpid());
+	ck_assert_uint_eq(m.uid, getuid());
+	ck_assert_uint_eq(m.gid, getgid());
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/* The kernel vouches even for a sender that attached nothing. */
+START_TEST(creds_of_plain_raw_sender)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[16];
+	int s;
+
+	srv = udg_server("srv", -1, 0);
+	ck_assert_ptr_nonnull(srv);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	ck_assert_int_eq(t_sendmsg(s, "srv", "p", 1, NULL, 0, NULL), 1);
+	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 1);
+	ck_assert_int_eq(m.flags & UDG_MSG_NOCRED, 0);
+	ck_assert_int_eq(m.pid, getpid());
+	ck_assert_uint_eq(m.uid, getuid());
+	ck_assert_uint_eq(m.gid, getgid());
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+struct forge_report {
+	int	sent_plain;
+	int	forged_ok;	/* forged sends the kernel accepted */
+	int	forged_err[2];
+};
+
+/*
+ * As root: a child turned nobody claims to be root (and pid 1).  The
+ * kernel refuses (EPERM) or, if the send goes, the receiver must still see
+ * the truth: 65534.
+ */
+START_TEST(creds_cannot_be_forged)
+{
+	struct forge_report rep;
+	struct udg *srv;
+	struct udg_msg m;
+	struct ucred uc;
+	char buf[16];
+	pid_t pid;
+	int p[2], s, i;
+
+	ck_assert_int_eq(chmod(t_dir, 0711), 0);
+	srv = udg_server("srv", 0666, 0);
+	ck_assert_ptr_nonnull(srv);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = t_fork()) == 0) {
+		memset(&rep, 0, sizeof(rep));
+		if (become(NOBODY, NOBODY) == -1)
+			t_exit(1);
+		if ((s = t_raw_socket(NULL, 0)) == -1)
+			t_exit(2);
+		uc.pid = getpid();
+		uc.uid = 0;
+		uc.gid = 0;
+		if (t_sendmsg(s, "srv", "forged", 6, NULL, 0, &uc) == 6)
+			rep.forged_ok++;
+		else
+			rep.forged_err[0] = errno;
+		uc.pid = 1;
+		uc.uid = NOBODY;
+		uc.gid = NOBODY;
+		if (t_sendmsg(s, "srv", "forged", 6, NULL, 0, &uc) == 6)
+			rep.forged_ok++;
+		else
+			rep.forged_err[1] = errno;
+		rep.sent_plain = t_sendmsg(s, "srv", "plain", 5, NULL, 0,
+		    NULL) == 5;
+		(void)t_write(p[1], &rep, sizeof(rep));
+		t_exit(0);
+	}
+	ck_assert_int_eq(t_read(p[0], &rep, sizeof(rep)), 0);
+	ck_assert_int_eq(t_wait(pid), 0);
+	ck_assert_msg(rep.sent_plain, "nobody could not send at all");
+	for (i = 0; i < 2; i++)
+		if (rep.forged_err[i] != 0)
+			ck_assert_msg(rep.forged_err[i] == EPERM,
+			    "forged send %d: %s", i,
+			    strerror(rep.forged_err[i]));
+	for (i = 0; i < rep.forged_ok + rep.sent_plain; i++) {
+		ck_assert_int_gt(recv_one(srv, &m, buf, sizeof(buf)), 0);
+		ck_assert_int_eq(m.flags & UDG_MSG_NOCRED, 0);
+		ck_assert_uint_eq(m.uid, NOBODY);
+		ck_assert_uint_eq(m.gid, NOBODY);
+		ck_assert_int_eq(m.pid, pid);
+	}
+	ck_assert_int_eq(udg_wait(srv, 100, NULL), 0);
+	ck_assert_int_eq(udg_close(srv), 0);
+	(void)close(p[0]);
+	(void)close(p[1]);
+}
+END_TEST
+
+/* As root: credentials follow the sender, not the receiver. */
+START_TEST(creds_of_other_user)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[16];
+	pid_t pid;
+	int s;
+
+	ck_assert_int_eq(chmod(t_dir, 0711), 0);
+	srv = udg_server("srv", 0666, 0);
+	ck_assert_ptr_nonnull(srv);
+	if ((pid = t_fork()) == 0) {
+		if (become(4242, 4343) == -1 ||
+		    (s = t_raw_socket(NULL, 0)) == -1)
+			t_exit(1);
+		t_exit(t_sendmsg(s, "srv", "u", 1, NULL, 0, NULL) == 1 ? 0 : 2);
+	}
+	ck_assert_int_eq(t_wait(pid), 0);
+	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 1);
+	ck_assert_uint_eq(m.uid, 4242);
+	ck_assert_uint_eq(m.gid, 4343);
+	ck_assert_int_eq(m.pid, pid);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
+ * SO_PASSCRED must be on before bind: a sender hammering the path while
+ * udg_server runs gets its very first datagram in with real credentials.
+ */
+START_TEST(creds_on_first_datagram)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[16];
+	long r, rounds = t_scaled(FIRST_ROUNDS);
+	pid_t pid;
+	int s;
+
+	for (r = 0; r < rounds; r++) {
+		if ((pid = t_fork()) == 0) {
+			if ((s = t_raw_socket(NULL, 0)) == -1)
+				t_exit(1);
+			while (t_sendmsg(s, "srv", "first", 5, NULL, 0,
+			    NULL) == -1)
+				if (errno != ENOENT && errno != ECONNREFUSED)
+					t_exit(2);
+			t_exit(0);
+		}
+		srv = udg_server("srv", -1, 0);
+		ck_assert_ptr_nonnull(srv);
+		ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 5);
+		ck_assert_int_eq(t_wait(pid), 0);
+		ck_assert_msg((m.flags & UDG_MSG_NOCRED) == 0 && m.pid == pid,
+		    "round %ld: pid %ld uid %ld, want %ld", r, (long)m.pid,
+		    (long)m.uid, (long)pid);
+		ck_assert_uint_eq(m.uid, getuid());
+		ck_assert_uint_eq(m.gid, getgid());
+		/* and the same right after udg_server returns, in-process */
+		ck_assert_int_eq(udg_close(srv), 0);
+		srv = udg_server("srv", -1, 0);
+		ck_assert_ptr_nonnull(srv);
+		s = t_raw_socket(NULL, 0);
+		ck_assert_int_eq(t_sendmsg(s, "srv", "x", 1, NULL, 0, NULL), 1);
+		ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 1);
+		ck_assert_int_eq(m.pid, getpid());
+		(void)close(s);
+		ck_assert_int_eq(udg_close(srv), 0);
+	}
+}
+END_TEST
+
+/* Post a datagram to the socket the library has just bound. */
+static void
+send_at_bind(const char *path)
+{
+	int s;
+
+	if ((s = t_raw_socket(NULL, 0)) == -1)
+		return;
+	(void)t_sendmsg(s, path, "early", 5, NULL, 0, NULL);
+	(void)close(s);
+}
+
+/* Deterministic: a datagram that arrives the instant bind(2) returns, before
+ * the library's next step, still carries real credentials. */
+START_TEST(creds_on_datagram_at_bind)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[16];
+
+	t_binds = 0;
+	t_after_bind = send_at_bind;
+	srv = udg_server("srv", 0600, 0);
+	t_after_bind = NULL;
+	ck_assert_ptr_nonnull(srv);
+	ck_assert_msg(t_binds == 1, "bind interposition did not work");
+	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 5);
+	ck_assert_msg((m.flags & UDG_MSG_NOCRED) == 0 && m.pid == getpid(),
+	    "pid %ld uid %ld", (long)m.pid, (long)m.uid);
+	ck_assert_uint_eq(m.uid, getuid());
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/* ---- passed descriptors: always closed by the library ----------------- */
+
+static int fds[NFDS];
+
+/* NFDS copies of one descriptor, as a sender might stuff a datagram. */
+static int
+fill_fds(void)
+{
+	int i, fd;
+
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ne(fd, -1);
+	for (i = 0; i < NFDS; i++)
+		fds[i] = fd;
+	return fd;
+}
+
+START_TEST(fds_closed_many)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[16];
+	long i, n = t_scaled(FD_ROUNDS);
+	int s, nullfd, before, ctrunc = 0;
+
+	srv = udg_server("srv", -1, 0);
+	ck_assert_ptr_nonnull(srv);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	nullfd = fill_fds();
+	before = t_count_fds();
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(t_sendmsg(s, "srv", "fds", 3, fds, NFDS,
+		    NULL), 3);
+		ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 3);
+		ck_assert_mem_eq(buf, "fds", 3);
+		ck_assert_msg(m.flags & UDG_MSG_FDS, "no UDG_MSG_FDS");
+		/* the credentials come first and survive the truncation */
+		ck_assert_int_eq(m.pid, getpid());
+		ck_assert_int_eq(t_count_fds(), before);
+		if (m.flags & UDG_MSG_CTRUNC)
+			ctrunc++;
+	}
+	ck_assert_int_eq(t_count_fds(), before);
+	/* 200 fds do not fit a small control buffer: say so, or take all */
+	ck_assert(ctrunc == 0 || ctrunc == n);
+	(void)close(nullfd);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+START_TEST(fds_closed_few)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[4];
+	int s, nullfd, before;
+
+	srv = udg_server("srv", -1, 0);
+	ck_assert_ptr_nonnull(srv);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	nullfd = fill_fds();
+	before = t_count_fds();
+	ck_assert_int_eq(t_sendmsg(s, "srv", "three", 5, fds, 3, NULL), 5);
+	/* truncated payload as well: the fds still get closed */
+	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 5);
+	ck_assert(m.flags & UDG_MSG_TRUNC);
+	ck_assert(m.flags & UDG_MSG_FDS);
+	ck_assert_int_eq(m.flags & UDG_MSG_CTRUNC, 0);
+	ck_assert_int_eq(t_count_fds(), before);
+	/* a plain datagram after it carries no such flag */
+	ck_assert_int_eq(t_sendmsg(s, "srv", "pl", 2, NULL, 0, NULL), 2);
+	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(m.flags & (UDG_MSG_FDS | UDG_MSG_CTRUNC |
+	    UDG_MSG_TRUNC), 0);
+	(void)close(nullfd);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+START_TEST(fds_closed_in_batch)
+{
+	struct udg *srv;
+	struct udg_msg m[8];
+	char bufs[8][8];
+	int s, nullfd, before, i, r, got = 0;
+
+	srv = udg_server("srv", -1, 0);
+	ck_assert_ptr_nonnull(srv);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	nullfd = fill_fds();
+	before = t_count_fds();
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(t_sendmsg(s, "srv", "b", 1, fds,
+		    i % 2 ? NFDS : 5, NULL), 1);
+	while (got < 4) {
+		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
+		for (i = 0; i < 8; i++)
+			msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+		r = udg_recvv(srv, m, 8);
+		ck_assert_int_ge(r, 1);
+		for (i = 0; i < r; i++) {
+			ck_assert(m[i].flags & UDG_MSG_FDS);
+			ck_assert_int_eq(m[i].pid, getpid());
+		}
+		got += r;
+	}
+	ck_assert_int_eq(got, 4);
+	ck_assert_int_eq(t_count_fds(), before);
+	(void)close(nullfd);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+static Suite *
+cred_suite(void)
+{
+	Suite *s = suite_create("cred");
+	TCase *tc;
+
+	tc = t_tcase(s, "creds", 30);
+	tcase_add_test(tc, creds_of_forked_sender);
+	tcase_add_test(tc, creds_of_plain_raw_sender);
+	tcase_add_test(tc, creds_on_first_datagram);
+	tcase_add_test(tc, creds_on_datagram_at_bind);
+	if (geteuid() == 0) {
+		tcase_add_test(tc, creds_cannot_be_forged);
+		tcase_add_test(tc, creds_of_other_user);
+	} else {
+		t_skip("creds_cannot_be_forged",
+		    "needs root to become nobody");
+		t_skip("creds_of_other_user",
+		    "needs root to become another user");
+	}
+
+	tc = t_tcase(s, "fds", 30);
+	tcase_add_test(tc, fds_closed_many);
+	tcase_add_test(tc, fds_closed_few);
+	tcase_add_test(tc, fds_closed_in_batch);
+	return s;
+}
+
+int
+main(void)
+{
+	return t_run(cred_suite());
+}
