@@ -111,6 +111,15 @@ wait_pid "$lp"
 [ ! -e "$T/pwned" ] && [ ! -e "$T/pwned2" ] && [ ! -e "$T/pwned3" ]
 check "payload never run by a shell" 0 $?
 
+# -g: the socket's group and mode are exactly the requested ones.
+if getent group nogroup >/dev/null; then
+	bg "$LISTEN" -g nogroup -m 0660 -c 1 -o /dev/null "$S"; wait_sock "$S"
+	check "-g group and mode" "nogroup 660" "$(stat -c '%G %a' "$S")"
+	"$SEND" "$S" x; wait_pid "$LASTPID"
+else
+	echo "SKIP: -g test needs a group named nogroup"
+fi
+
 # -d and -p, relative paths keep their meaning after detaching.
 ( cd "$T" && "$LISTEN" -d -p rel.pid -c 1 -o rel.out rel.sock ); check "-d exit 0" 0 $?
 [ -S "$T/rel.sock" ]; check "-d: bound before the parent exits" 0 $?

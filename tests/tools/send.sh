@@ -57,6 +57,9 @@ python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)
 : > "$T/file"
 "$SEND" "$T/file" m 2>/dev/null; check "regular file: 69" 69 $?
 
+# -b in a directory that does not exist: the path cannot be made, 73.
+"$SEND" -b "$T/nodir/me" "$T/none" m 2>/dev/null; check "-b missing dir: 73" 73 $?
+
 # Too long: 65 with the limit named; earlier lines still sent.
 rm -f "$T/out"
 bg "$LISTEN" -c 1 -o "$T/out" "$S"; wait_sock "$S"
