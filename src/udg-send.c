@@ -307,7 +307,7 @@ send_args(int argc, char **argv)
 
 	for (i = 0; i < argc; i++)
 		total += strlen(argv[i]) + 1;
-	if ((msg = malloc(total)) == NULL)
+	if ((msg = malloc(total + 1)) == NULL)
 		err(EX_OSERR, NULL);
 	p = msg;
 	for (i = 0; i < argc; i++) {
