@@ -106,6 +106,12 @@ wait "$sp"; check "blocking sender exit" 0 $?
 wait_pid "$LASTPID"
 cmp -s "$T/in" "$T/out"; check "blocking: all 2000 in order" 0 $?
 
+# The listener goes away in the middle of a long stdin: 69, with a count.
+bg "$LISTEN" -c 100 -o /dev/null "$S"; wait_sock "$S"
+msg=$(seq 1 100000 | "$SEND" "$S" 2>&1); rc=$?
+check "listener gone mid-send: 69" 69 "$rc"
+case $msg in *"sent "*datagram*) ok "says how many were sent";; *) bad "message: $msg";; esac
+
 # -b PATH: the reply path is the chosen one; removed on exit and SIGTERM.
 rm -f "$T/out"
 bg "$LISTEN" -J -c 1 -o "$T/out" "$S"; wait_sock "$S"
