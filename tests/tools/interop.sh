@@ -35,7 +35,7 @@ check "udg-send → socat" 'to socat' "$(cat "$T/sout")"
 
 # nc -Uu → udg-listen --echo, and nc gets the echo back.
 bg "$LISTEN" --echo -c 1 -o "$T/out" "$S"; wait_sock "$S"
-got=$( (echo 'ping via nc'; sleep 1) | timeout 5 nc -Uu "$S")
+got=$( (echo 'ping via nc'; sleep 1) | timeout 5 nc -Uu -s "$T/nc.sock" "$S")
 wait_pid "$LASTPID"
 check "nc receives the echo" 'ping via nc' "$(printf '%s' "$got" | tr -d '\n')"
 
