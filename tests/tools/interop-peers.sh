@@ -12,26 +12,10 @@ need systemd-notify systemd
 nc -h 2>&1 | grep -q -- '-U' || skip "nc is not netcat-openbsd (no -U)"
 S=$T/s
 
-listen() {
-	if [ -e "$S" ]; then
-		bad "$S left behind by the previous listener"
-		rm -f "$S"
-	fi
-	rm -f "$T/out" "$T/lerr"
-	spawn "$LISTEN" "$@" -o "$T/out" "$S" 2>"$T/lerr"
-	wait_for_socket "$S"
-}
-
 # size_is FILE N: FILE has N bytes.
 # shellcheck disable=SC2317 # called through wait_for
 size_is() {
 	[ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]
-}
-
-finish_listen() {
-	reap "$LASTPID"
-	status "listener: exit 0" 0 "$RC"
-	true_that "listener: socket file removed" [ ! -e "$S" ]
 }
 
 # --- logger --socket / -u → udg-listen -s -------------------------------------

@@ -23,22 +23,6 @@ as_nobody() {
 	tmo setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups "$@"
 }
 
-listen() {
-	if [ -e "$S" ]; then
-		bad "$S left behind by the previous listener"
-		rm -f "$S"
-	fi
-	rm -f "$T/out" "$T/lerr"
-	spawn "$LISTEN" "$@" -o "$T/out" "$S" 2>"$T/lerr"
-	wait_for_socket "$S"
-}
-
-finish_listen() {
-	reap "$LASTPID"
-	status "listener: exit 0" 0 "$RC"
-	true_that "listener: socket file removed" [ ! -e "$S" ]
-}
-
 # Control: with no -u/-G, nobody's datagram is printed with its creds.
 listen -m 0666 -C -c 1
 as_nobody logger --socket "$S" -t t 'from nobody, allowed' 2>"$T/err"

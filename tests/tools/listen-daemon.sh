@@ -6,22 +6,6 @@
 need_python
 S=$T/s
 
-listen() {
-	if [ -e "$S" ]; then
-		bad "$S left behind by the previous listener"
-		rm -f "$S"
-	fi
-	rm -f "$T/out" "$T/lerr"
-	spawn "$LISTEN" "$@" -o "$T/out" "$S" 2>"$T/lerr"
-	wait_for_socket "$S"
-}
-
-finish_listen() {
-	reap "$LASTPID"
-	status "listener: exit 0" 0 "$RC"
-	true_that "listener: socket file removed" [ ! -e "$S" ]
-}
-
 
 # --- -m MODE: exact, whatever the umask ---------------------------------------
 for m in 600 0660 666 0640; do

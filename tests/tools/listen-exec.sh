@@ -6,23 +6,6 @@
 need_python
 S=$T/s
 
-# listen ARGS...: a udg-listen on $S writing to $T/out, in the background.
-listen() {
-	if [ -e "$S" ]; then
-		bad "$S left behind by the previous listener"
-		rm -f "$S"
-	fi
-	rm -f "$T/out" "$T/lerr"
-	spawn "$LISTEN" "$@" -o "$T/out" "$S" 2>"$T/lerr"
-	wait_for_socket "$S"
-}
-
-finish_listen() {
-	reap "$LASTPID"
-	status "listener: exit 0" 0 "$RC"
-	true_that "listener: socket file removed" [ ! -e "$S" ]
-}
-
 # --- --echo ------------------------------------------------------------------
 listen --echo -c 4
 tmo "$SEND" -r "$S" echo me >"$T/o" 2>"$T/err"

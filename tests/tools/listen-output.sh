@@ -6,28 +6,10 @@
 need_python
 S=$T/s
 
-# listen ARGS...: a udg-listen on $S writing to $T/out, in the background.
-listen() {
-	if [ -e "$S" ]; then
-		bad "$S left behind by the previous listener"
-		rm -f "$S"
-	fi
-	rm -f "$T/out" "$T/lerr"
-	spawn "$LISTEN" "$@" -o "$T/out" "$S" 2>"$T/lerr"
-	wait_for_socket "$S"
-}
-
 # lines_are FILE N: FILE has N lines.
 # shellcheck disable=SC2317 # called through wait_for
 lines_are() {
 	[ "$(wc -l < "$1" 2>/dev/null)" = "$2" ]
-}
-
-# finish_listen: wait for the listener to stop by itself (-c/-t), exit 0.
-finish_listen() {
-	reap "$LASTPID"
-	status "listener: exit 0" 0 "$RC"
-	true_that "listener: socket file removed" [ ! -e "$S" ]
 }
 
 # sendraw BYTES: one datagram with exactly the bytes of printf BYTES.

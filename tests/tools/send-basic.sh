@@ -6,17 +6,6 @@ need_python
 S=$T/s
 CLI=$T/udg	# where automatic client sockets are made
 
-# listen ARGS...: a udg-listen on $S writing to $T/out, in the background.
-listen() {
-	if [ -e "$S" ]; then
-		bad "$S left behind by the previous listener"
-		rm -f "$S"
-	fi
-	rm -f "$T/out" "$T/lerr"
-	spawn "$LISTEN" "$@" -o "$T/out" "$S" 2>"$T/lerr"
-	wait_for_socket "$S"
-}
-
 # end_listen: send END, wait for the listener (which must stop at END,
 # by -c) and check it exited 0.
 end_listen() {

@@ -291,3 +291,23 @@ done_testing() {
 	[ "$nfail" -eq 0 ] && exit 0
 	exit 1
 }
+
+# listen ARGS...: a udg-listen on $S (set by the script) writing to
+# $T/out, in the background.
+listen() {
+	if [ -e "$S" ]; then
+		bad "$S left behind by the previous listener"
+		rm -f "$S"
+	fi
+	rm -f "$T/out" "$T/lerr"
+	spawn "$LISTEN" "$@" -o "$T/out" "$S" 2>"$T/lerr"
+	wait_for_socket "$S"
+}
+
+# finish_listen: wait for the listener to stop by itself (-c/-t), exit 0,
+# its socket file gone.
+finish_listen() {
+	reap "$LASTPID"
+	status "listener: exit 0" 0 "$RC"
+	true_that "listener: socket file removed" [ ! -e "$S" ]
+}
