@@ -426,7 +426,8 @@ main(int argc, char *argv[])
 	else if (null)
 		sep = '\0';
 	from_stdin = argc == 1;
-	if (tool_out_init(&out, STDOUT_FILENO, 16 * 1024) == -1)
+	/* Only replies go to stdout: a send without -r needs no buffer. */
+	if (want_reply && tool_out_init(&out, STDOUT_FILENO, 16 * 1024) == -1)
 		err(EX_OSERR, NULL);
 
 	open_endpoint();

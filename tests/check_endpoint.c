@@ -1101,6 +1101,37 @@ START_TEST(client_reaps_stale)
 }
 END_TEST
 
+/* Reaping is bounded: a start probes at most 16 stale sockets, so a
+ * directory full of them is emptied over several starts, not in one. */
+START_TEST(client_reap_bounded)
+{
+	char path[PATH_MAX + 32];
+	struct udg *u;
+	int i, left, prev = 40;
+
+	use_xdg();
+	u = udg_client(NULL, 0);	/* makes the directory */
+	ck_assert_int_eq(udg_close(u), 0);
+	for (i = 0; i < 40; i++) {
+		(void)snprintf(path, sizeof(path), "%s/%d-%08x", xdg_udg,
+		    999999000 + i, (unsigned)i);
+		t_stale_socket(path);
+	}
+	while (prev > 0) {
+		u = udg_client(NULL, 0);
+		ck_assert_msg(u != NULL, "udg_client: %s", strerror(errno));
+		ck_assert_int_eq(udg_close(u), 0);
+		for (i = left = 0; i < 40; i++) {
+			(void)snprintf(path, sizeof(path), "%s/%d-%08x",
+			    xdg_udg, 999999000 + i, (unsigned)i);
+			left += t_exists(path);
+		}
+		ck_assert_int_eq(left, prev > 16 ? prev - 16 : 0);
+		prev = left;
+	}
+}
+END_TEST
+
 /* udg_client(path): the same rules as a server. */
 START_TEST(client_given_path)
 {
@@ -1185,6 +1216,7 @@ endpoint_suite(void)
 	tcase_add_test(tc, client_refuses_writable_dir);
 	tcase_add_test(tc, client_refuses_file_as_dir);
 	tcase_add_test(tc, client_reaps_stale);
+	tcase_add_test(tc, client_reap_bounded);
 	tcase_add_test(tc, client_given_path);
 	if (geteuid() == 0)
 		tcase_add_test(tc, client_refuses_foreign_dir);
