@@ -108,13 +108,20 @@ send_failed(int e, size_t len)
 		errx(EX_DATAERR, "message too long (%zu bytes; the limit is "
 		    "%zu)", len, maxdgram);
 	if (!from_stdin) {
+		if (e == EAGAIN)
+			errx(code, "%s: receiver's queue is full: message not "
+			    "sent", vdest);
 		errno = e;
 		err(code, "%s", vdest);
 	}
+	/* Records go out in input order, so the first one not sent is
+	 * where a retry (for example with tail -n +N) should start. */
 	if (e == EAGAIN)
 		errx(code, "%s: receiver's queue is full (sent %llu "
-		    "datagrams)", vdest, nsent);
-	errx(code, "%s: %s (sent %llu datagrams)", vdest, strerror(e), nsent);
+		    "datagrams; not sent: record %llu and all after it)",
+		    vdest, nsent, nsent + 1);
+	errx(code, "%s: %s (sent %llu datagrams; not sent: record %llu and "
+	    "all after it)", vdest, strerror(e), nsent, nsent + 1);
 }
 
 /* Connect to dest, retrying until the -W deadline. */
