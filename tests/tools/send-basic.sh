@@ -233,8 +233,13 @@ seq -f 'n%g' 1 200 | tmo "$SEND" -n "$S" 2>"$T/err"
 status "-n, queue full: 75" 75 $?
 like "-n: says the queue is full" "*full*" "$(cat "$T/err")"
 nsent=$(grep -Eo 'sent [0-9]+' "$T/err" | grep -Eo '[0-9]+' | head -n 1)
+like "-n: names the first record not sent" \
+    "*not sent: record $((${nsent:-0} + 1)) and all after it*" \
+    "$(cat "$T/err")"
 tmo "$SEND" --nonblock "$S" one more 2>"$T/err"
 status "--nonblock, operands, queue full: 75" 75 $?
+like "--nonblock, operands: says the message was not sent" \
+    "*queue is full*message not sent*" "$(cat "$T/err")"
 seq -f 'b%g' 1 200 > "$T/bseq"
 spawn tmo "$SEND" "$S" < "$T/bseq" 2>"$T/berr"
 bpid=$LASTPID
