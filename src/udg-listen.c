@@ -387,10 +387,18 @@ reply(const struct udg_msg *m, const void *buf, size_t len)
 		return;
 	}
 	errno = e;
-	/* A sender that did not wait for an answer is gone: not news. */
-	if ((e == ENOENT || e == ECONNREFUSED) && !verbose)
+	/*
+	 * A sender that did not wait for an answer is gone, or shut its
+	 * socket for reading (udg-send without -r): not news.
+	 */
+	if ((e == ENOENT || e == ECONNREFUSED || e == EPIPE) && !verbose)
 		return;
-	if (ratelim_ok(&rl_reply))
+	if (!ratelim_ok(&rl_reply))
+		return;
+	if (e == EPIPE)
+		warnx("reply to %s: it reads no replies",
+		    peer_name(m, vis, sizeof(vis)));
+	else
 		warn("reply to %s", peer_name(m, vis, sizeof(vis)));
 }
 

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -362,6 +364,14 @@ open_endpoint(void)
 	if ((m = udg_max_datagram(u)) == -1)
 		err(EX_OSERR, "udg_max_datagram");
 	maxdgram = (size_t)m;
+	/*
+	 * Without -r nothing reads this socket.  Replies (from udg-listen -e
+	 * or --echo) would pile up in its queue, charged to the replier's
+	 * send buffer until that is full and it stalls; shut for reading,
+	 * they fail at once with EPIPE instead.
+	 */
+	if (!want_reply && shutdown(udg_fd(u), SHUT_RD) == -1)
+		err(EX_OSERR, "shutdown");
 }
 
 int

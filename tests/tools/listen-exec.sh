@@ -118,4 +118,91 @@ tmo "$LISTEN" -e '' "$S" 2>"$T/err"
 status "-e '': 64" 64 $?
 true_that "usage errors: nothing bound" [ ! -e "$S" ]
 
+# --- a slow consumer under a fast sender (issue 5, item 5) --------------------
+# The command takes a few ms a datagram (a shell, a sleep, two appends);
+# udg-send sends in batches, so the listener's queue (max_dgram_qlen,
+# 10 by default) is full most of the time.
+export SLOW_OUT=$T/slow
+# shellcheck disable=SC2016 # expanded by the command's shell
+slow='sleep 0.001; cat >> "$SLOW_OUT"; echo >> "$SLOW_OUT"'
+qlen=$(cat /proc/sys/net/unix/max_dgram_qlen 2>/dev/null || echo unknown)
+echo "# net.unix.max_dgram_qlen: $qlen"
+
+# Blocking: every datagram reaches the command, in order, once.
+# This once stalled: udg-send without -r never read the (empty) replies
+# the -e command makes; once they filled the listener's send buffer
+# (about 300 here), every further reply waited 1 s and was dropped.  Now
+# udg-send shuts its socket for reading and the replies fail at once.
+# The 20 s below is a hang guard, not a speed limit: 500 commands take
+# about 3 s.
+rm -f "$SLOW_OUT"
+seq 1 500 > "$T/want"
+listen -c 500 -e "$slow"
+lpid=$LASTPID
+# (reap's guard must reach udg-send itself, so no tmo here.)
+spawn "$SEND" "$S" < "$T/want" 2>"$T/err"
+spid=$LASTPID
+reap "$spid" 20
+status "slow -e, blocking, 500 lines: udg-send exits 0" 0 "$RC"
+# The listener stops at -c 500 once it has them all; if the sender did
+# not get them all out, stop it rather than wait.
+[ "$RC" = 0 ] || kill -TERM "$lpid" 2>/dev/null
+LASTPID=$lpid
+finish_listen
+same "slow -e, blocking: the command got every line once, in order" \
+    "$T/want" "$SLOW_OUT"
+# Even when cut short (the bug above), what came is 1..M: no gap, no
+# repeat, no reordering.
+m=$(wc -l < "$SLOW_OUT" 2>/dev/null || echo 0)
+head -n "$m" "$T/want" > "$T/prefix"
+same "slow -e, blocking: what the command got is lines 1..$m, in order" \
+    "$T/prefix" "$SLOW_OUT"
+same "slow -e, blocking: every datagram was written, in order" \
+    "$T/want" "$T/out"
+is "slow -e, blocking: no complaint on the listener's stderr" "" \
+    "$(head -c 300 "$T/lerr")"
+
+# The listener is told: with -v it says so, without it keeps quiet.
+# (stdin stays open a while, so the sender is still there for the reply)
+listen --echo -v -c 1
+{ echo no reply wanted; sleep 1; } | tmo "$SEND" "$S" 2>"$T/err"
+status "--echo, udg-send without -r: exit 0" 0 $?
+finish_listen
+like "--echo -v: says the sender reads no replies" "*reads no replies*" \
+    "$(cat "$T/lerr")"
+
+# -n: udg-send stops at the first full queue and says how many it sent;
+# exactly those arrive, and nothing after them.
+rm -f "$SLOW_OUT"
+listen -e "$slow"
+lpid=$LASTPID
+seq 1 2000 | tmo "$SEND" -n "$S" 2>"$T/err"
+status "slow -e, -n, 2000 lines: 75 (queue full)" 75 $?
+msg=$(cat "$T/err")
+like "slow -e, -n: the message says how many were sent" "*sent [0-9]*" \
+    "$msg"
+k=$(printf '%s\n' "$msg" | grep -Eo 'sent [0-9]+' | head -n 1 |
+    grep -Eo '[0-9]+')
+k=${k:-0}
+true_that "slow -e, -n: some were sent (K=$k > 0)" [ "$k" -gt 0 ]
+true_that "slow -e, -n: not all were sent (K=$k < 2000)" [ "$k" -lt 2000 ]
+like "slow -e, -n: the message says what was not sent" "*not sent*" "$msg"
+# The first record not sent is K+1 (looked for after the socket path,
+# whose random name may hold digits).
+true_that "slow -e, -n: the message names record K+1 = $((k + 1))" \
+    grep -Eq "(^|[^0-9])$((k + 1))([^0-9]|\$)" <<<"${msg#*"$S"}"
+# A blocking sentinel: once the command has it, it has had everything
+# that was queued before it.
+tmo "$SEND" "$S" SENTINEL 2>"$T/err"
+status "slow -e, -n: the sentinel is sent" 0 $?
+wait_for grep -qx SENTINEL "$SLOW_OUT"
+kill -TERM "$lpid"
+reap "$lpid"
+status "slow -e, -n: listener exit 0 on SIGTERM" 0 "$RC"
+true_that "slow -e, -n: socket file removed" [ ! -e "$S" ]
+{ seq 1 "$k"; echo SENTINEL; } > "$T/want"
+same "slow -e, -n: exactly lines 1..K arrived, in order, then the sentinel" \
+    "$T/want" "$SLOW_OUT"
+same "slow -e, -n: the records are the same" "$T/want" "$T/out"
+
 done_testing

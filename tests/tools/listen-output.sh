@@ -395,4 +395,174 @@ reap "$lpid"
 status "fds: listener exit 0" 0 "$RC"
 is "fds: every datagram written" 22 "$(wc -l < "$T/out")"
 
+# --- hostile payloads at the size limit (issue 5, item 8) ----------------------
+# The largest datagram is what udg-send names as the limit when one is too
+# long.  At that size, text output is still one escaped line that decodes
+# back to the payload, and -J output is still one valid JSON object.
+listen -c 1
+head -c 300000 /dev/zero | tmo "$SEND" -a "$S" 2>"$T/err"
+status "limit: 300000 bytes are too long (65)" 65 $?
+limit=$(grep -Eo 'limit[^0-9]*[0-9]+' "$T/err" | grep -Eo '[0-9]+$' |
+    head -n 1)
+limit=${limit:-0}
+true_that "limit: udg-send names a plausible limit ($limit)" \
+    between "$limit" 1000 300000
+tmo "$SEND" "$S" END
+finish_listen
+is "limit: the one too long never came, END did" END "$(cat "$T/out")"
+
+# hostile SIZE KIND FILE: SIZE reproducible bytes of terminal escapes,
+# NULs (before digits too), newlines, backslashes, quotes, every byte
+# value; KIND "bytes" has invalid UTF-8, "utf8" is valid UTF-8 (control
+# characters, U+2028, astral characters).  The last byte is a NUL.
+hostile() {
+	"$PY" - "$@" <<'EOF'
+import sys
+size, kind, path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+if kind == "bytes":
+    unit = (b"plain text \x007\x008\0\0017 \\ \\\\0 \"'` \n\r\n\t\x07\x08\x0b\x0c "
+            b"\x1b[2J\x1b[31m\x1b]52;c;aGk=\x07\x9b31m \xff\xfe\xc0\x80"
+            b"\xed\xa0\x80 \xc3\xa9 \x7f" + bytes(range(256)))
+    pad = b"x"
+else:
+    unit = ("plain text \x007\x008\0\x017 \\ \\\\0 \"'` \n\r\n\t\x07\x08\x0b\x0c "
+            "\x1b[2J\x1b]52;c;aGk=\x07 \u2028\u2029 \u00e9 \U0001F600 "
+            "\x7f\u0085\ufeff" + "".join(map(chr, range(128)))).encode()
+    pad = b"y"
+out = bytearray()
+while len(out) + len(unit) < size - 1:
+    out += unit
+out += pad * (size - 1 - len(out)) + b"\0"
+assert len(out) == size
+open(path, "wb").write(out)
+EOF
+}
+
+# Text: the payload at the limit, then one byte over (65, nothing sent),
+# then END.
+hostile "$limit" bytes "$T/big"
+hostile "$((limit + 1))" bytes "$T/over"
+listen -c 2
+tmo "$SEND" -a "$S" < "$T/big" 2>"$T/err"
+status "limit, text: $limit hostile bytes are sent" 0 $?
+tmo "$SEND" -a "$S" < "$T/over" 2>"$T/err"
+status "limit, text: one byte more is too long (65)" 65 $?
+tmo "$SEND" "$S" END
+finish_listen
+is "limit, text: one line for each datagram that was sent" 2 \
+    "$(wc -l < "$T/out")"
+is "limit, text: the second line is END (the one over never came)" END \
+    "$(sed -n 2p "$T/out")"
+is "limit, text: no byte outside printable ASCII but the newlines" 0 \
+    "$(tr -d '\n\040-\176' < "$T/out" | wc -c)"
+# Decode the escapes the man page lists (anything else is an error), and
+# encode the payload by its rules: both must match.
+head -n 1 "$T/out" > "$T/line"
+"$PY" - "$T/line" "$T/big" > "$T/check" 2>&1 <<'EOF'
+import sys
+sys.excepthook = lambda t, e, tb: print("%s: %s" % (t.__name__, e))
+line = open(sys.argv[1], "rb").read()
+want = open(sys.argv[2], "rb").read()
+assert line.endswith(b"\n"), "no newline at the end"
+text = line[:-1]
+assert b"\n" not in text, "a raw newline inside the record"
+named = {b"n": 10, b"t": 9, b"r": 13, b"a": 7, b"b": 8, b"v": 11,
+         b"f": 12, b"\\": 92}
+octal = b"01234567"
+got = bytearray()
+i = 0
+while i < len(text):
+    c = text[i:i + 1]
+    if c != b"\\":
+        got += c
+        i += 1
+        continue
+    e = text[i + 1:i + 2]
+    three = text[i + 1:i + 4]
+    if e in named:
+        got.append(named[e])
+        i += 2
+    elif len(three) == 3 and all(d in octal for d in three):
+        got.append(int(three, 8))
+        i += 4
+    elif e == b"0":
+        got.append(0)
+        i += 2
+    else:
+        raise SystemExit("unknown escape at %d: %r" % (i, text[i:i + 6]))
+if bytes(got) != want:
+    n = next((k for k in range(min(len(got), len(want))) if got[k] != want[k]),
+             min(len(got), len(want)))
+    raise SystemExit("decoded %d bytes, want %d; first difference at %d: "
+                     "%r for %r" % (len(got), len(want), n,
+                                    bytes(got[n:n + 8]), want[n:n + 8]))
+named_out = {10: b"\\n", 9: b"\\t", 13: b"\\r", 7: b"\\a", 8: b"\\b",
+             11: b"\\v", 12: b"\\f", 92: b"\\\\"}
+enc = bytearray()
+for k, b in enumerate(want):
+    if b in named_out:
+        enc += named_out[b]
+    elif 32 <= b <= 126:
+        enc.append(b)
+    elif b == 0:
+        nxt = want[k + 1:k + 2]
+        enc += b"\\000" if nxt and nxt in octal else b"\\0"
+    else:
+        enc += b"\\%03o" % b
+if bytes(enc) != text:
+    n = next((k for k in range(min(len(enc), len(text))) if enc[k] != text[k]),
+             min(len(enc), len(text)))
+    raise SystemExit("not escaped as documented at %d: %r, want %r"
+                     % (n, text[n:n + 12], bytes(enc[n:n + 12])))
+print("round trip")
+EOF
+is "limit, text: the line decodes back to the payload, escaped as documented" \
+    "round trip" "$(cat "$T/check")"
+
+# JSON: invalid UTF-8 at the limit (data_base64), valid UTF-8 at the limit
+# (data), one byte over (65), then END.
+hostile "$limit" utf8 "$T/big8"
+hostile "$((limit + 1))" utf8 "$T/over8"
+listen -J -c 3
+tmo "$SEND" -a "$S" < "$T/big" 2>"$T/err"
+status "limit, -J: $limit hostile bytes are sent" 0 $?
+tmo "$SEND" -a "$S" < "$T/big8" 2>"$T/err"
+status "limit, -J: $limit bytes of hostile UTF-8 are sent" 0 $?
+tmo "$SEND" -a "$S" < "$T/over8" 2>"$T/err"
+status "limit, -J: one byte more is too long (65)" 65 $?
+tmo "$SEND" "$S" END
+finish_listen
+is "limit, -J: one line for each datagram that was sent" 3 \
+    "$(wc -l < "$T/out")"
+"$PY" - "$T/out" "$T/big" "$T/big8" > "$T/check" 2>&1 <<'EOF'
+import base64, json, sys
+sys.excepthook = lambda t, e, tb: print("%s: %s" % (t.__name__, e))
+raw = open(sys.argv[1], "rb").read()
+want = [open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read(), b"END"]
+lines = raw.split(b"\n")
+assert lines[-1] == b"", "output does not end with a newline"
+lines = lines[:-1]
+assert len(lines) == 3, "%d lines" % len(lines)
+for n, (line, data) in enumerate(zip(lines, want), 1):
+    # strict: the line must be UTF-8, with no raw control character
+    try:
+        r = json.loads(line.decode("utf-8"), strict=True)
+    except ValueError as e:
+        raise SystemExit("line %d: not valid JSON: %s" % (n, e))
+    assert isinstance(r, dict), "line %d: not an object" % n
+    assert r["len"] == len(data), "line %d: len %r, want %d" % (n, r["len"], len(data))
+    assert r["truncated"] is False, "line %d: truncated %r" % (n, r["truncated"])
+    if n == 1:
+        assert "data" not in r, "line 1: data for invalid UTF-8"
+        assert base64.b64decode(r["data_base64"], validate=True) == data, \
+            "line 1: data_base64 does not decode to the payload"
+    else:
+        assert "data_base64" not in r, "line %d: base64 for UTF-8" % n
+        assert r["data"].encode("utf-8") == data, \
+            "line %d: data is not the payload" % n
+print("all good")
+EOF
+is "limit, -J: valid JSON, len is the limit, the data is the payload" \
+    "all good" "$(cat "$T/check")"
+
 done_testing
