@@ -76,6 +76,7 @@ static char		*replybuf;	/* -e: the command's output */
 static size_t		 replysize;
 static unsigned long long nrecv, nout, ndropped, ntrunc;
 static struct ratelim	 rl_drop, rl_trunc, rl_reply;
+static int		 reply_stalled;	/* the last reply found no room */
 static sigset_t		 waitmask;	/* the mask while waiting */
 
 static const char optstring[] = "+:0Cc:de:G:g:hJm:o:p:Rst:u:Vv";
@@ -363,14 +364,19 @@ reply(const struct udg_msg *m, const void *buf, size_t len)
 
 	if (m->peer_type == UDG_PEER_NONE)
 		return;
-	if (udg_reply(u, m, buf, len) == 0)
+	if (udg_reply(u, m, buf, len) == 0) {
+		reply_stalled = 0;
 		return;
+	}
 	/*
-	 * Its queue is full.  Nothing tells an unconnected sender when there
-	 * is room again, so try for a second, with SIGINT/SIGTERM let in so
-	 * that a peer that never reads cannot keep us from exiting.
+	 * Its queue is full, or our send buffer is: replies a peer leaves
+	 * unread stay charged to it.  Nothing tells us when there is room
+	 * again, so try for a second, with SIGINT/SIGTERM let in so that a
+	 * peer that never reads cannot keep us from exiting.  Once that
+	 * failed, later replies are not waited for until one goes out:
+	 * else one such peer would slow us to a datagram a second.
 	 */
-	end = tool_now_ms() + REPLY_WAIT_MS;
+	end = tool_now_ms() + (reply_stalled ? 0 : REPLY_WAIT_MS);
 	e = errno;
 	while (e == EAGAIN && !tool_sig_stop && tool_now_ms() < end) {
 		(void)ppoll(NULL, 0, &ms, &waitmask);
@@ -381,6 +387,7 @@ reply(const struct udg_msg *m, const void *buf, size_t len)
 		e = errno;
 	}
 	if (e == EAGAIN) {
+		reply_stalled = 1;
 		if (ratelim_ok(&rl_reply))
 			warnx("reply to %s dropped: its queue stayed full",
 			    peer_name(m, vis, sizeof(vis)));

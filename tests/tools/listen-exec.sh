@@ -25,6 +25,46 @@ is "--echo: goes on after an unbound sender" "still there" "$(cat "$T/o")"
 finish_listen
 is "--echo: every datagram is also written" 4 "$(wc -l < "$T/out")"
 
+# --- --echo: a peer that never reads its replies --------------------------------
+# A sender connected to the listener that leaves its replies unread fills
+# the listener's send buffer (the queue limit does not apply to a peer
+# connected back to us).  The listener waits once for room, then drops
+# replies without waiting until one goes out again: it must not slow
+# down to one datagram a second (2000 would take half an hour).
+listen --echo -c 2001
+# (tmo: a listener that waits for room on every reply blocks the sends)
+tmo "$PY" - "$S" "$T/hog" "$T/out" <<'EOF' >"$T/err" 2>&1
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+s.connect(sys.argv[1])
+for i in range(2000):
+    s.send(b"hog %d" % i)
+def written():
+    with open(sys.argv[3], "rb") as f:
+        return f.read().count(b"\n")
+end = time.time() + 20
+while time.time() < end and written() < 2000:
+    time.sleep(0.05)
+if written() < 2000:
+    print("only %d of 2000 written in 20 s" % written())
+    sys.exit(1)
+EOF
+status "--echo, a peer that never reads: all 2000 written while it lives" \
+    0 $?
+is "--echo, a peer that never reads: what the check said" "" \
+    "$(cat "$T/err")"
+# Its unread replies went with it: the next sender is answered again.
+tmo "$SEND" -r "$S" answered again >"$T/o" 2>"$T/err"
+status "--echo, after it is gone: udg-send -r exits 0" 0 $?
+is "--echo, after it is gone: the reply comes" "answered again" \
+    "$(cat "$T/o")"
+finish_listen
+is "--echo, a peer that never reads: every datagram written" 2001 \
+    "$(wc -l < "$T/out")"
+like "--echo, a peer that never reads: the dropped replies are reported" \
+    "*reply to $T/hog dropped*" "$(cat "$T/lerr")"
+
 # --- -e: payload on stdin, UDG_* in the environment, stdout is the reply -------
 # shellcheck disable=SC2016 # expanded by the command's shell
 listen -c 1 -e 'printf "%s|%s|%s|%s|" "$UDG_PID" "$UDG_UID" "$UDG_GID" "$UDG_PEER"; cat'
