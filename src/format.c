@@ -323,19 +323,14 @@ fmt_syslog(const char *src, size_t len, struct fmt_syslog *out)
 	out->facility = facilities[pri >> 3];
 	out->severity = severities[pri & 7];
 	out->version = 0;
-	/* RFC 5424: VERSION (a non-zero digit, up to 3 digits) then SP. */
-	if (i + 1 < len && src[i] >= '1' && src[i] <= '9') {
-		size_t j = i;
-
-		while (j < len && j - i < 3 && src[j] >= '0' && src[j] <= '9')
-			j++;
-		if (j < len && src[j] == ' ') {
-			out->version = (int)(src[i] - '0');
-			if (j - i > 1)
-				out->version = 0;	/* only 1 exists */
-			if (out->version != 0)
-				i = j + 1;
-		}
+	/*
+	 * RFC 5424: VERSION then SP, and 1 is the only VERSION there is.
+	 * Anything else ("<13>2 apples") is RFC 3164 text: taking it for a
+	 * header would cut it off the message.
+	 */
+	if (i + 1 < len && src[i] == '1' && src[i + 1] == ' ') {
+		out->version = 1;
+		i += 2;
 	}
 	out->hdrlen = i;
 	return 0;

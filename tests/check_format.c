@@ -167,6 +167,31 @@ START_TEST(syslog_headers)
 }
 END_TEST
 
+/*
+ * Found by tests/fuzz/fuzz-syslog.c: "<13>2 apples" decoded as version 2
+ * with a 6-byte header, so udg-listen -s printed "apples".  Only "1 " is
+ * an RFC 5424 VERSION; any other text after '>' stays in the message.
+ */
+START_TEST(syslog_version_only_1)
+{
+	static const char *const text[] = { "<13>2 apples", "<13>9 lives",
+	    "<13>10 x", "<13>1", "<13>1x" };
+	struct fmt_syslog sl;
+	size_t i;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		ck_assert_int_eq(fmt_syslog(text[i], strlen(text[i]), &sl), 0);
+		ck_assert_msg(sl.version == 0, "%s: version %d", text[i],
+		    sl.version);
+		ck_assert_msg(sl.hdrlen == 4, "%s: hdrlen %zu", text[i],
+		    sl.hdrlen);
+	}
+	ck_assert_int_eq(fmt_syslog("<13>1 x", 7, &sl), 0);
+	ck_assert_int_eq(sl.version, 1);
+	ck_assert_uint_eq(sl.hdrlen, 6);
+}
+END_TEST
+
 /* Split all of buf by sep and join the records with '|'. */
 static void
 split_all(const char *buf, size_t len, int sep, char *out)
@@ -223,6 +248,7 @@ format_suite(void)
 	tcase_add_test(tc, base64_rfc4648);
 	tc = t_tcase(s, "syslog", 10);
 	tcase_add_test(tc, syslog_headers);
+	tcase_add_test(tc, syslog_version_only_1);
 	tc = t_tcase(s, "records", 10);
 	tcase_add_test(tc, records_lines_nul_whole);
 	return s;
