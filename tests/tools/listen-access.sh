@@ -6,6 +6,7 @@
 . "$(dirname "$0")/testlib.sh"
 [ "$(id -u)" -eq 0 ] || skip "needs root to send as another user"
 need setpriv util-linux
+need_python
 need logger bsdutils
 S=$T/s
 NOBODY=65534
@@ -72,6 +73,41 @@ tmo "$SEND" "$S" gid zero
 finish_listen
 is "-G 0: only gid 0's datagram" "gid zero" "$(cat "$T/out")"
 is "-G 0: one dropped" 1 "$(vcount dropped "$T/lerr")"
+
+# A sender cannot claim someone else's credentials: nobody asks for
+# pid 1, uid 0, gid 0 in SCM_CREDENTIALS.  The kernel refuses that send,
+# and what nobody can send shows nobody's real ids.
+# (a python3 nobody can run: $PY may live in root's home, as pyenv's does)
+npy=
+for p in "$PY" /usr/bin/python3 /usr/local/bin/python3; do
+	if [ -x "$p" ] && as_nobody "$p" -c pass 2>/dev/null; then
+		npy=$p
+		break
+	fi
+done
+true_that "forged creds: a python3 that nobody can run (${npy:-none})" \
+    [ -n "$npy" ]
+listen -m 0666 -C -c 1
+as_nobody "${npy:-false}" - "$S" >"$T/py" 2>&1 <<'EOF'
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+claim = struct.pack("3i", 1, 0, 0)
+try:
+    s.sendmsg([b"SECRET-forged"],
+               [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, claim)], 0,
+               sys.argv[1])
+    print("forged: sent")
+except PermissionError:
+    print("forged: refused")
+s.sendto(b"honest from nobody", sys.argv[1])
+EOF
+finish_listen
+is "forged creds: the kernel refuses the claim" "forged: refused" \
+    "$(cat "$T/py")"
+like "forged creds: the datagram that came shows nobody's real ids" \
+    "* $NOBODY $NOBODY honest from nobody" "$(cat "$T/out")"
+is "forged creds: nothing claiming root was written" "" \
+    "$(grep -e SECRET -e ' 0 0 ' "$T/out")"
 
 if [ -n "$nobody_group" ]; then
 	listen -m 0666 -c 1 --allow-gid "$nobody_group"
