@@ -47,6 +47,7 @@ lpid=$LASTPID
 tmo "$LISTEN" -c 1 -o "$T/out2" "$S" 2>"$T/err"
 rc=$?
 true_that "second listener on a live path: fails ($rc)" [ "$rc" -ne 0 ]
+status "second listener on a live path: 73" 73 "$rc"
 like "second listener: says why" "*$S*" "$(cat "$T/err")"
 true_that "second listener: the path is still a socket" [ -S "$S" ]
 tmo "$SEND" "$S" to the first
@@ -99,6 +100,7 @@ cp "$S" "$T/copy"
 tmo "$LISTEN" -c 1 -o "$T/out" "$S" 2>"$T/err"
 rc=$?
 true_that "regular file at the path: refused ($rc)" [ "$rc" -ne 0 ]
+status "regular file at the path: 73" 73 "$rc"
 like "regular file: says why" "*$S*" "$(cat "$T/err")"
 true_that "regular file: still a regular file" [ -f "$S" ]
 same "regular file: content untouched" "$T/copy" "$S"
@@ -113,6 +115,13 @@ rc=$?
 true_that "directory at the path: refused ($rc)" [ "$rc" -ne 0 ]
 true_that "directory: still there" [ -d "$S" ]
 rmdir "$S"
+# A symbolic link (to a regular file) at the path: refused, left alone.
+echo data > "$T/target"
+ln -s "$T/target" "$S"
+tmo "$LISTEN" -c 1 -o "$T/out" "$S" 2>"$T/err"
+status "symlink at the path: 73" 73 $?
+true_that "symlink: still a symlink" [ -L "$S" ]
+rm -f "$S"
 
 # --- -d: returns once the socket exists; relative paths keep their meaning --------
 mkdir "$T/d" "$T/elsewhere"

@@ -127,6 +127,16 @@ is "-J: every line valid JSON with the right fields and values" "all good" \
     "$(cat "$T/check")"
 like "-J: automatic client sockets have a peer path" '*"peer":"'"$T"'/udg/*' \
     "$(sed -n 2p "$T/out")"
+# udg-listen(1) shows the time as 2026-11-28T15:31:14.638390Z: UTC as "Z".
+"$PY" - "$T/out" > "$T/check" 2>&1 <<'EOF'
+import json, re, sys
+tre = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+bad = [r["time"] for r in map(json.loads, open(sys.argv[1]))
+       if not tre.fullmatch(r["time"])]
+print("bad: %r" % bad if bad else "all Z")
+EOF
+is "-J: time in UTC with microseconds and Z, as documented" "all Z" \
+    "$(cat "$T/check")"
 
 # --- -C: text prefixed by the sender's pid uid gid ---------------------------
 listen -C -c 2
@@ -201,6 +211,7 @@ is "--count 3 with more queued: exactly three records" \
 listen -t 0.5
 finish_listen
 is "-t 0.5, no traffic: nothing written" "" "$(cat "$T/out")"
+true_that "-t 0.5: the lock file is removed too" [ ! -e "$S.lock" ]
 
 listen --timeout 1
 for i in 1 2 3; do tmo "$SEND" "$S" "t$i"; done
@@ -225,6 +236,25 @@ for sig in TERM INT; do
 	same "SIG$sig: everything received is written" "$T/want" "$T/out"
 	true_that "SIG$sig: socket file removed" [ ! -e "$S" ]
 done
+
+# SIGTERM in the middle of a flood: every datagram -v counts as received
+# is written, and the last line is whole.
+seq 1 300000 > "$T/flood"
+listen -v -t 60
+lpid=$LASTPID
+spawn tmo "$SEND" "$S" < "$T/flood" 2>/dev/null
+spid=$LASTPID
+wait_for [ -s "$T/out" ]
+kill -TERM "$lpid"
+reap "$lpid"
+status "SIGTERM mid-flood: exit 0" 0 "$RC"
+reap "$spid"
+n=$(vcount received "$T/lerr")
+true_that "SIGTERM mid-flood: it came mid-flood ($n of 300000 received)" \
+    between "${n/none/0}" 1 299999
+is "SIGTERM mid-flood: -v received == lines written" "$n" \
+    "$(wc -l < "$T/out")"
+is "SIGTERM mid-flood: the last line is whole" "$n" "$(tail -n 1 "$T/out")"
 
 # Output to stdout, through a pipe, then SIGTERM.
 rm -f "$S"

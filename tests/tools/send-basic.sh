@@ -167,6 +167,14 @@ tmo "$SEND" -W 0.3 "$T/nope" m 2>"$T/err"
 status "-W 0.3, nobody comes: 69" 69 $?
 is "69 cases: no client socket left behind" 0 "$(sockets_in "$CLI")"
 
+# The receiver goes away in the middle of a long stdin: 69, with a count.
+listen -R -c 100
+seq 1 100000 | tmo "$SEND" "$S" 2>"$T/err"
+status "listener gone mid-send: 69" 69 $?
+like "listener gone mid-send: says how many were sent" \
+    "*sent [0-9]* datagram*" "$(cat "$T/err")"
+finish_listen
+
 # --- 65: too long, with the limit named ------------------------------------
 listen -J -c 2
 head -c 300000 /dev/zero | tmo "$SEND" -a "$S" 2>"$T/err"
@@ -200,13 +208,25 @@ is "too long: only the datagram at the limit and END arrived" \
     "$(printf '%s xxxxx\n3 END' "$limit")" "$(cat "$T/got")"
 is "65 cases: no client socket left behind" 0 "$(sockets_in "$CLI")"
 
+# Datagrams before the one too long have been sent (udg-send(1)).
+listen -R -c 2
+{ echo first; head -c 300000 /dev/zero | tr '\0' x; echo; } |
+    tmo "$SEND" "$S" 2>"$T/err"
+status "a line over the limit after a good one: 65" 65 $?
+end_listen
+is "a line over the limit: the line before it was sent" \
+    "$(printf 'first\nEND')" "$(cat "$T/out")"
+
 # --- -W: wait for a listener that starts later -----------------------------
 rm -f "$S"
 spawn tmo "$SEND" -W 20 "$S" waited for 2>"$T/werr"
 wpid=$LASTPID
 # Its client socket shows that it is running (and retrying).
 wait_for client_running
-listen -R -c 1
+# (not listen: the waiting sender may get its datagram in, and -c 1 end the
+# listener, before wait_for_socket looks, which then waits 5 s for nothing)
+rm -f "$T/out"
+spawn "$LISTEN" -R -c 1 -o "$T/out" "$S" 2>"$T/lerr"
 reap "$wpid"
 status "-W: exit 0 once the listener is there" 0 "$RC"
 reap "$LASTPID"
@@ -318,6 +338,7 @@ peer=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["peer"])' \
     "$T/out" 2>&1)
 is "-b: the receiver sees that path" "$T/me" "$peer"
 true_that "-b: the socket file is removed at exit" [ ! -e "$T/me" ]
+true_that "-b: the lock file is removed at exit" [ ! -e "$T/me.lock" ]
 
 listen --echo -c 1
 tmo "$SEND" --bind "$T/me2" -r "$S" ping >"$T/o" 2>"$T/err"
@@ -337,6 +358,11 @@ rc=$?
 true_that "-b on a live socket: fails ($rc)" [ "$rc" -ne 0 ]
 end_listen
 is "-b on a live socket: its owner still gets datagrams" END "$(cat "$T/out")"
+
+# -b in a directory that does not exist: the path cannot be made (73),
+# whatever the target (here there is none).
+tmo "$SEND" -b "$T/nodir/me" "$T/nope" m 2>"$T/err"
+status "-b in a missing directory: 73" 73 $?
 
 for sig in TERM INT HUP; do
 	listen -R -c 1 -t 60
