@@ -86,6 +86,7 @@ echo "$out" | grep -q "^version $version\$" ||
 # Static: pkg-config --static must name every library that libudg.a needs,
 # libbsd's own private ones (libmd) included.  Linked with -Bstatic around
 # them, so that only libc (and the sanitizers' run time) stay shared.
+cflags=$(pkgconf --cflags udg)
 static=$(pkgconf --static --libs udg) ||
 	fail "pkg-config --static --libs udg failed"
 echo "pkg-config --static: $static"
@@ -106,7 +107,7 @@ else
 	# shellcheck disable=SC2086
 	$CC ${UDG_SAN_CFLAGS:-} -Wall -Wextra -Werror \
 	    -o "$tmp/consumer-static" "$top_srcdir/tests/consumer.c" \
-	    $(pkgconf --cflags udg) -Wl,-Bstatic $static -Wl,-Bdynamic ||
+	    $cflags -Wl,-Bstatic $static -Wl,-Bdynamic ||
 		fail "consumer.c does not link with pkg-config --static"
 	needed=$(objdump -p "$tmp/consumer-static" | sed -n 's/^ *NEEDED *//p')
 	echo "static consumer needs: $(echo $needed)"
@@ -119,6 +120,18 @@ else
 	echo "$out" | grep -q '^client got "hello back" from srv$' ||
 		fail "static consumer: unexpected output: $out"
 fi
+
+# "man FUNCTION" works for every public function: FUNCTION.3 is there, as
+# a page or a link to one, and that page names FUNCTION.
+man3=$(find "$dest" -type d -name man3 | head -n 1)
+[ -n "$man3" ] || fail "no man3 directory installed"
+for fn in $(sed -n 's/^UDG_API[^(]*[ *]\(udg_[a-z0-9_]*\)(.*/\1/p' "$hdr"); do
+	[ -f "$man3/$fn.3" ] || fail "no manual page $fn.3 installed"
+	grep -q "^\.Nm $fn\( ,\)\{0,1\}\$" "$man3/$fn.3" ||
+		fail "$man3/$fn.3 does not document $fn"
+done
+echo "manual: $(find "$man3" -name 'udg_*.3' -type l | wc -l) links," \
+    "$(find "$man3" -name '*.3' -type f | wc -l) pages"
 
 # Exports of the installed library: exactly the public functions.
 UDG_SO=$so "$top_srcdir/tests/exports.sh" || fail "installed $so exports"
