@@ -43,6 +43,8 @@ functions=$(sed -n 's/^UDG_API[^(]*[ *]\(udg_[a-z0-9_]*\)(.*/\1/p' \
 for f in "$man"/*.3; do
 	page=${f##*/}
 	[ "$page" != libudg.3 ] || continue
+	title=$(echo "${page%.3}" | tr '[:lower:]' '[:upper:]')
+	grep -q "^\.Dt $title 3\$" "$f" || fail "man/$page: .Dt is not $title 3"
 	for s in SYNOPSIS 'RETURN VALUES' ERRORS EXAMPLES 'SEE ALSO'; do
 		grep -q "^\.Sh $s\$" "$f" || fail "man/$page: no $s section"
 	done
