@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,14 +283,32 @@ store(struct entry *e, const struct reading *rd, pid_t pid, int flags)
 	return 0;
 }
 
-/* Does the pidfd's process still exist?  1 yes, 0 gone, -1 cannot tell. */
+/*
+ * Does the pidfd's process still exist?  1 yes, 0 gone, -1 cannot tell.
+ * Signal 0 checks without sending (EPERM: it exists, but is not ours to
+ * signal).  Where that call is missing (emulators such as valgrind), a
+ * pidfd polls readable once its process has exited.
+ */
 static int
 alive(int pidfd)
 {
+	struct pollfd p;
+	int r;
+
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
 	    errno == EPERM)
 		return 1;
-	return errno == ESRCH ? 0 : -1;
+	if (errno != ENOSYS)
+		return errno == ESRCH ? 0 : -1;
+	p.fd = pidfd;
+	p.events = POLLIN;
+	p.revents = 0;
+	do
+		r = poll(&p, 1, 0);
+	while (r == -1 && errno == EINTR);
+	if (r == -1 || (p.revents & POLLNVAL))
+		return -1;
+	return r == 0;
 }
 
 /* The endpoint's cache, made on first use. */
