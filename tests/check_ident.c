@@ -209,6 +209,65 @@ END_TEST
 
 /* ---- identity ---------------------------------------------------------- */
 
+/*
+ * A child named comm that sends comm to srv and lives until p[1] (left
+ * open in the parent) is closed.
+ */
+static pid_t
+held_sender(const char *comm, int p[2])
+{
+	pid_t pid;
+	char c;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	if ((pid = t_fork()) == 0) {
+		(void)close(p[1]);
+		if (send_as(comm, comm) == -1)
+			t_exit(1);
+		(void)t_read(p[0], &c, 1);
+		t_exit(0);
+	}
+	(void)close(p[0]);
+	return pid;
+}
+
+/*
+ * A message kept from an earlier receive is not vouched for: its pidfd was
+ * closed, and the number may now be another sender's pidfd.
+ */
+START_TEST(ident_stale_message)
+{
+	const struct udg_ident *id;
+	struct udg *srv;
+	struct udg_msg old, m;
+	char buf[16];
+	pid_t a, b;
+	int pa[2], pb[2];
+
+	srv = server(UDG_PIDFD);
+	a = held_sender("udgt-first", pa);
+	ck_assert_int_eq(t_recv_msg(srv, &old, buf, sizeof(buf)), 10);
+	ck_assert_int_ne(old.pidfd, -1);
+	ck_assert_int_eq(close(pa[1]), 0);
+	ck_assert_int_eq(t_wait(a), 0);
+	b = held_sender("udgt-second", pb);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 11);
+	/* the lowest free number: most likely the very same */
+	if (m.pidfd != old.pidfd)
+		fprintf(stderr, "note: pidfd number not reused\n");
+	id = udg_identity(srv, &old, 0);
+	ck_assert_ptr_nonnull(id);
+	ck_assert_int_eq(id->flags & UDG_ID_PINNED, 0);
+	ck_assert_ptr_null(id->comm);
+	id = udg_identity(srv, &m, 0);
+	ck_assert_int_ne(id->flags & UDG_ID_PINNED, 0);
+	ck_assert_str_eq(id->comm, "udgt-second");
+	ck_assert_int_eq(close(pb[1]), 0);
+	ck_assert_int_eq(t_wait(b), 0);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
 /* The text of /proc/PID/FILE, NULs as spaces, without a final newline. */
 static void
 proc_file(pid_t pid, const char *file, char *buf, size_t size)
@@ -237,24 +296,15 @@ START_TEST(ident_live_sender)
 	const struct udg_ident *id;
 	struct udg *srv;
 	struct udg_msg m;
-	char buf[8], exe[PATH_MAX], cmd[UDG_ID_CMDLINE_MAX + 1], cg[4096];
+	char buf[16], exe[PATH_MAX], cmd[UDG_ID_CMDLINE_MAX + 1], cg[4096];
 	char link[64];
 	int p[2];
 	ssize_t n;
 	pid_t pid;
-	char c;
 
 	srv = server(UDG_PIDFD);
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	if ((pid = t_fork()) == 0) {
-		(void)close(p[1]);
-		if (send_as("udgt-live", "hi") == -1)
-			t_exit(1);
-		(void)t_read(p[0], &c, 1);
-		t_exit(0);
-	}
-	(void)close(p[0]);
-	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 2);
+	pid = held_sender("udgt-live", p);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 9);
 	id = udg_identity(srv, &m, 0);
 	ck_assert_ptr_nonnull(id);
 	ck_assert_int_eq(id->flags & (UDG_ID_PINNED | UDG_ID_GONE |
@@ -557,8 +607,8 @@ own_cgroup(char *buf, size_t size)
 START_TEST(ident_unit)
 {
 	const char *sub[] = { "udgt.service/payload",
-	    "user@4242.service/app.slice/udgt-app.scope" };
-	const char *unit[] = { "udgt.service", "udgt-app.scope" };
+	    "user@4242.service/app.slice/udgt-app.scope", "plain/.service" };
+	const char *unit[] = { "udgt.service", "udgt-app.scope", NULL };
 	const struct udg_ident *id;
 	struct udg *srv;
 	struct udg_msg m;
@@ -571,7 +621,7 @@ START_TEST(ident_unit)
 	ck_assert_int_eq(cgroup2_mount(mnt, sizeof(mnt)), 0);
 	own_cgroup(own, sizeof(own));
 	srv = server(UDG_PIDFD);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		(void)snprintf(dir, sizeof(dir), "%s%s/udgt-%ld",
 		    mnt, own, (long)getpid());
 		ck_assert_int_eq(mkdir(dir, 0755), 0);
@@ -601,8 +651,12 @@ START_TEST(ident_unit)
 		if (id->flags & UDG_ID_PINNED) {
 			ck_assert_ptr_nonnull(id->cgroup);
 			ck_assert_str_eq(id->cgroup, dir + strlen(mnt));
-			ck_assert_ptr_nonnull(id->unit);
-			ck_assert_str_eq(id->unit, unit[i]);
+			if (unit[i] == NULL)
+				ck_assert_ptr_null(id->unit);
+			else {
+				ck_assert_ptr_nonnull(id->unit);
+				ck_assert_str_eq(id->unit, unit[i]);
+			}
 		} else
 			ck_assert_int_ne(id->flags & UDG_ID_GONE, 0);
 		(void)close(p[1]);
@@ -659,6 +713,7 @@ ident_suite(void)
 	tcase_add_test(tc, pidfd_unpinned);
 	tc = t_tcase(s, "ident", 60);
 	tcase_add_test(tc, ident_live_sender);
+	tcase_add_test(tc, ident_stale_message);
 	tcase_add_test(tc, ident_short_lived);
 	tcase_add_test(tc, ident_parallel);
 	if (have_pidfs())
