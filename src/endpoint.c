@@ -217,9 +217,9 @@ fix_mode(struct udg *u, int mode)
 /*
  * Create the socket and bind it at u->path.  Credentials (and pidfds,
  * timestamps, refusal of fds) are switched on before bind so that no
- * datagram can arrive without them, and a requested
- * mode is set with fchmod before bind so the file is never more open than
- * asked; bind applies the umask on top, which fix_mode then undoes.
+ * datagram can arrive without them, and a requested mode is set with
+ * fchmod before bind so the file is never more open than asked; bind
+ * applies the umask on top, which fix_mode then undoes.
  */
 static int
 bind_socket(struct udg *u, int mode)
