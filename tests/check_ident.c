@@ -167,6 +167,46 @@ START_TEST(pidfd_lent_or_taken)
 END_TEST
 
 /*
+ * A batch's pidfds may straddle a descriptor of the caller's (the kernel
+ * fills the lowest free numbers): releasing them must close exactly them.
+ */
+START_TEST(pidfd_release_around_callers_fd)
+{
+	struct udg *srv;
+	struct udg_msg m[4];
+	char bufs[4][8];
+	int s, a, b, c, i, r, before;
+
+	srv = server(UDG_PIDFD);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	a = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	b = fcntl(a, F_DUPFD_CLOEXEC, 0);
+	c = fcntl(a, F_DUPFD_CLOEXEC, 0);
+	ck_assert(a != -1 && a < b && b < c);
+	/* holes at a and b: the pidfds go there, then above the caller's c */
+	ck_assert_int_eq(close(a), 0);
+	ck_assert_int_eq(close(b), 0);
+	before = t_count_fds();
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(t_sendmsg(s, "srv", "g", 1, NULL, 0, NULL), 1);
+	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
+	for (i = 0; i < 4; i++)
+		udg_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+	r = udg_recvv(srv, m, 4);
+	ck_assert_int_ge(r, 1);
+	/* a later receive releases them; c survives, nothing else is left */
+	ck_assert_int_eq(t_sendmsg(s, "srv", "h", 1, NULL, 0, NULL), 1);
+	ck_assert_int_eq(t_recv_msg(srv, &m[0], bufs[0], sizeof(bufs[0])), 1);
+	ck_assert(is_open(c));
+	ck_assert_int_eq(t_count_fds(), before + 1);
+	ck_assert_int_eq(close(c), 0);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
  * Fds passed along with a pidfd: the pidfd still comes (it is put before
  * them), the fds are closed, nothing leaks.
  */
@@ -747,6 +787,7 @@ ident_suite(void)
 	tcase_add_test(tc, pidfd_no_leak);
 	tcase_add_test(tc, pidfd_lent_or_taken);
 	tcase_add_test(tc, pidfd_with_passed_fds);
+	tcase_add_test(tc, pidfd_release_around_callers_fd);
 	tcase_add_test(tc, pidfd_unpinned);
 	tc = t_tcase(s, "ident", 60);
 	tcase_add_test(tc, ident_live_sender);
