@@ -522,3 +522,12 @@ t_file_is(const char *path, const char *text)
 	buf[n] = '\0';
 	return strcmp(buf, text) == 0;
 }
+
+ssize_t
+t_recv_msg(struct udg *u, struct udg_msg *m, void *buf, size_t size)
+{
+	ck_assert_msg(udg_wait(u, 5000, NULL) == 1, "no datagram at %s",
+	    udg_path(u));
+	udg_msg_init(m, buf, size);
+	return udg_recv(u, m);
+}

@@ -100,4 +100,7 @@ void	t_write_file(const char *path, const char *text);
 /* Is the regular file at path holding exactly text? */
 int	t_file_is(const char *path, const char *text);
 
+/* Wait up to 5 s, then udg_recv into m, freshly udg_msg_init'ed: the length. */
+ssize_t	t_recv_msg(struct udg *u, struct udg_msg *m, void *buf, size_t size);
+
 #endif /* UDG_TESTS_COMMON_H */
