@@ -91,7 +91,6 @@ udg_send(struct udg *u, const void *buf, size_t len)
 int
 udg_sendv(struct udg *u, const struct iovec *dgrams, int n)
 {
-#ifdef HAVE_SENDMMSG
 	struct mmsghdr hdr[UDGI_BATCH];
 	int i, k, r, done = 0;
 
@@ -117,19 +116,6 @@ udg_sendv(struct udg *u, const struct iovec *dgrams, int n)
 			break;
 	}
 	return done;
-#else
-	int i;
-
-	if (n < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		if (send_one(u, NULL, 0, dgrams[i].iov_base,
-		    dgrams[i].iov_len) == -1)
-			return i > 0 ? i : -1;
-	return n;
-#endif
 }
 
 /* Answer the sender of a received datagram. */
@@ -272,7 +258,6 @@ udg_recv(struct udg *u, struct udg_msg *m)
 int
 udg_recvv(struct udg *u, struct udg_msg *m, int n)
 {
-#ifdef HAVE_RECVMMSG
 	struct mmsghdr hdr[UDGI_BATCH];
 	struct iovec iov[UDGI_BATCH];
 	struct slot *s;
@@ -301,13 +286,6 @@ udg_recvv(struct udg *u, struct udg_msg *m, int n)
 		finish(u, &m[i], &hdr[i].msg_hdr, hdr[i].msg_len);
 	stamp(u, m, r);
 	return r;
-#else
-	if (n <= 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	return udg_recv(u, m) == -1 ? -1 : 1;
-#endif
 }
 
 /*
