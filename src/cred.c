@@ -1,27 +1,132 @@
 /*
- * cred.c - sender credentials and passed descriptors: the OS-specific part.
+ * cred.c - what the kernel says about a sender: the OS-specific part.
  *
  * Linux: SO_PASSCRED makes the kernel attach SCM_CREDENTIALS (pid, uid,
  * gid) to every datagram, whatever the sender did; an unprivileged sender
- * cannot claim anyone else's.  It must be on before bind(2), or datagrams
- * queued before it was set arrive without real credentials.  A BSD port
- * (LOCAL_CREDS_PERSISTENT / SCM_CREDS2) belongs here and nowhere else.
+ * cannot claim anyone else's.  SO_PASSPIDFD (6.5) adds a pidfd of the
+ * sender, which pins the pid to that process; SO_TIMESTAMPNS the arrival
+ * time; SO_PASSRIGHTS off (6.16) makes the kernel refuse passed fds at
+ * the sender instead of queueing them for us to close.  All must be on
+ * before bind(2), or datagrams queued before lack them.  Older kernels
+ * say ENOPROTOOPT: the endpoint then works as before, and udg_flags()
+ * says which options took.  A BSD port (LOCAL_CREDS_PERSISTENT /
+ * SCM_CREDS2) belongs here and nowhere else.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "udg-int.h"
 
-/* Ask the kernel to attach credentials to every datagram received on s. */
+/* Kernel ABI constants newer than the headers we may be built with. */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD		76
+#endif
+#ifndef SCM_PIDFD
+#define SCM_PIDFD		0x04
+#endif
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS		83
+#endif
+#ifndef SO_TIMESTAMPNS_OLD
+#define SO_TIMESTAMPNS_OLD	35
+#endif
+#ifndef SO_TIMESTAMPNS_NEW
+#define SO_TIMESTAMPNS_NEW	64
+#endif
+
+/*
+ * Has the test suite switched a kernel feature off?  UDG_TEST_DISABLE is a
+ * comma-separated list of pidfd, passrights and timestamp, so that the
+ * fallbacks for older kernels can be tested on a new one.
+ */
+static int
+disabled(const char *what)
+{
+	const char *s = secure_getenv("UDG_TEST_DISABLE");
+	size_t n = strlen(what);
+
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		if (strncmp(s, what, n) == 0 && (s[n] == '\0' || s[n] == ','))
+			return 1;
+		if ((s = strchr(s, ',')) == NULL)
+			return 0;
+		s++;
+	}
+}
+
+/*
+ * Set an int socket option wanted for flag, unless disabled by name:
+ * 0 (the flag is granted or the kernel lacks the option) or -1.
+ */
+static int
+grant(struct udg *u, int flag, const char *name, int opt, int val)
+{
+	if (!(u->flags & flag) || (u->granted & flag) || disabled(name))
+		return 0;
+	if (setsockopt(u->fd, SOL_SOCKET, opt, &val, sizeof(val)) == 0) {
+		u->granted |= flag;
+		return 0;
+	}
+	return errno == ENOPROTOOPT ? 0 : -1;
+}
+
+/* Switch on everything the endpoint receives with; before bind(2). */
 int
-udg_cred_enable(int s)
+udgi_recv_options(struct udg *u)
 {
 	int on = 1;
 
-	return setsockopt(s, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+	u->granted = 0;
+	if (setsockopt(u->fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) == -1)
+		return -1;
+	if (grant(u, UDG_PIDFD, "pidfd", SO_PASSPIDFD, 1) == -1 ||
+	    grant(u, UDG_REFUSE_FDS, "passrights", SO_PASSRIGHTS, 0) == -1)
+		return -1;
+	/* 64-bit seconds where the kernel has them (5.1), else native. */
+	if (grant(u, UDG_TIMESTAMP, "timestamp", SO_TIMESTAMPNS_NEW, 1) == -1 ||
+	    grant(u, UDG_TIMESTAMP, "timestamp", SO_TIMESTAMPNS_OLD, 1) == -1)
+		return -1;
+	return 0;
+}
+
+/* Close the pidfds the last receive handed out: they were only lent. */
+void
+udgi_release(struct udg *u)
+{
+	int i;
+
+	for (i = 0; i < u->nheld; i++)
+		(void)close(u->held[i]);
+	u->nheld = 0;
+}
+
+/*
+ * Take a received message's pidfd out of the endpoint's hands: the caller
+ * closes it.  EBADF if m has none, or it is from an earlier receive.
+ */
+int
+udg_pidfd_take(struct udg *u, struct udg_msg *m)
+{
+	int i, fd = m->pidfd;
+
+	if (fd == -1 || m->recvgen != u->recvgen)
+		goto bad;
+	for (i = 0; i < u->nheld; i++)
+		if (u->held[i] == fd) {
+			u->held[i] = u->held[--u->nheld];
+			m->pidfd = -1;
+			m->flags |= UDG_MSG_UNPINNED;
+			return fd;
+		}
+bad:
+	errno = EBADF;
+	return -1;
 }
 
 /* Close every descriptor of an SCM_RIGHTS message: never leak a sender's fds. */
@@ -38,37 +143,103 @@ close_rights(struct cmsghdr *c)
 	}
 }
 
+/* Lend the sender's pidfd to the caller until the next receive. */
+static void
+hold_pidfd(struct udg *u, struct udg_msg *m, struct cmsghdr *c)
+{
+	int fd;
+
+	if (c->cmsg_len < CMSG_LEN(sizeof(fd)))
+		return;
+	memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	if (m->pidfd != -1 || u->nheld >= UDGI_BATCH) {
+		(void)close(fd);
+		return;
+	}
+	u->held[u->nheld++] = fd;
+	m->pidfd = fd;
+}
+
+/* The kernel's arrival time, in either of its layouts. */
+static void
+take_time(struct udg_msg *m, struct cmsghdr *c)
+{
+	int64_t t64[2];
+	long tl[2];
+
+	if (c->cmsg_type == SO_TIMESTAMPNS_NEW &&
+	    c->cmsg_len >= CMSG_LEN(sizeof(t64))) {
+		memcpy(t64, CMSG_DATA(c), sizeof(t64));
+		m->time.tv_sec = (time_t)t64[0];
+		m->time.tv_nsec = (long)t64[1];
+	} else if (c->cmsg_type == SO_TIMESTAMPNS_OLD &&
+	    c->cmsg_len >= CMSG_LEN(sizeof(tl))) {
+		memcpy(tl, CMSG_DATA(c), sizeof(tl));
+		m->time.tv_sec = (time_t)tl[0];
+		m->time.tv_nsec = tl[1];
+	} else
+		return;
+	m->flags |= UDG_MSG_KTIME;
+}
+
+/* The credentials of an SCM_CREDENTIALS message. */
+static int
+take_cred(struct udg_msg *m, struct cmsghdr *c)
+{
+	struct ucred uc;
+
+	if (c->cmsg_len < CMSG_LEN(sizeof(uc)))
+		return 0;
+	memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+	m->pid = uc.pid;
+	m->uid = uc.uid;
+	m->gid = uc.gid;
+	return 1;
+}
+
 /*
- * Read the control data of one received datagram into m: credentials in,
- * descriptors closed, truncation reported.  msgflags are recvmsg's flags.
+ * Read the control data of one received datagram into m: credentials,
+ * pidfd and time in, passed descriptors closed, truncation reported.
+ * msgflags are recvmsg's flags.
  */
 void
-udg_cred_parse(struct udg_msg *m, void *ctl, size_t ctllen, int msgflags)
+udgi_cred_parse(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen,
+    int msgflags)
 {
 	struct msghdr h;
 	struct cmsghdr *c;
-	struct ucred uc;
 	int gotcred = 0;
 
 	m->pid = (pid_t)-1;
 	m->uid = (uid_t)-1;
 	m->gid = (gid_t)-1;
+	m->pidfd = -1;
+	m->time.tv_sec = 0;
+	m->time.tv_nsec = 0;
+	m->recvgen = u->recvgen;
 	memset(&h, 0, sizeof(h));
 	h.msg_control = ctl;
 	h.msg_controllen = ctllen;
 	for (c = CMSG_FIRSTHDR(&h); c != NULL; c = CMSG_NXTHDR(&h, c)) {
 		if (c->cmsg_level != SOL_SOCKET)
 			continue;
-		if (c->cmsg_type == SCM_RIGHTS) {
+		switch (c->cmsg_type) {
+		case SCM_RIGHTS:
 			close_rights(c);
 			m->flags |= UDG_MSG_FDS;
-		} else if (c->cmsg_type == SCM_CREDENTIALS &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(uc))) {
-			memcpy(&uc, CMSG_DATA(c), sizeof(uc));
-			m->pid = uc.pid;
-			m->uid = uc.uid;
-			m->gid = uc.gid;
-			gotcred = 1;
+			break;
+		case SCM_CREDENTIALS:
+			gotcred |= take_cred(m, c);
+			break;
+		case SCM_PIDFD:
+			hold_pidfd(u, m, c);
+			break;
+		case SO_TIMESTAMPNS_NEW:
+		case SO_TIMESTAMPNS_OLD:
+			take_time(m, c);
+			break;
+		default:
+			break;
 		}
 	}
 	if (msgflags & MSG_CTRUNC) {
@@ -77,4 +248,6 @@ udg_cred_parse(struct udg_msg *m, void *ctl, size_t ctllen, int msgflags)
 	}
 	if (!gotcred)
 		m->flags |= UDG_MSG_NOCRED;
+	if (m->pidfd == -1)
+		m->flags |= UDG_MSG_UNPINNED;
 }

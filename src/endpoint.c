@@ -42,7 +42,7 @@ udg_alloc(int flags)
 {
 	struct udg *u;
 
-	if ((flags & ~UDG_NONBLOCK) != 0) {
+	if ((flags & ~UDGI_FLAGS) != 0) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -65,6 +65,8 @@ udg_free(struct udg *u)
 		(void)close(u->lockfd);
 	if (u->dirfd != -1)
 		(void)close(u->dirfd);
+	udgi_release(u);
+	udgi_ident_free(u);
 	free(u->lockname);
 	free(u->scratch);
 	free(u);
@@ -213,10 +215,11 @@ fix_mode(struct udg *u, int mode)
 }
 
 /*
- * Create the socket and bind it at u->path.  Credentials are switched on
- * before bind so that no datagram can arrive without them, and a requested
- * mode is set with fchmod before bind so the file is never more open than
- * asked; bind applies the umask on top, which fix_mode then undoes.
+ * Create the socket and bind it at u->path.  Credentials (and pidfds,
+ * timestamps, refusal of fds) are switched on before bind so that no
+ * datagram can arrive without them, and a requested mode is set with
+ * fchmod before bind so the file is never more open than asked; bind
+ * applies the umask on top, which fix_mode then undoes.
  */
 static int
 bind_socket(struct udg *u, int mode)
@@ -232,7 +235,7 @@ bind_socket(struct udg *u, int mode)
 		return -1;
 	if ((u->fd = socket(AF_UNIX, type, 0)) == -1)
 		return -1;
-	if (udg_cred_enable(u->fd) == -1)
+	if (udgi_recv_options(u) == -1)
 		return -1;
 	if (mode != -1 && fchmod(u->fd, (mode_t)mode) == -1)
 		return -1;
@@ -512,6 +515,13 @@ int
 udg_fd(const struct udg *u)
 {
 	return u->fd;
+}
+
+/* The flags in effect: those asked for that the kernel granted. */
+int
+udg_flags(const struct udg *u)
+{
+	return (u->flags & UDG_NONBLOCK) | u->granted;
 }
 
 /* The path the endpoint is bound at. */

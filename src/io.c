@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "udg-int.h"
 
@@ -91,7 +92,7 @@ int
 udg_sendv(struct udg *u, const struct iovec *dgrams, int n)
 {
 #ifdef HAVE_SENDMMSG
-	struct mmsghdr hdr[64];
+	struct mmsghdr hdr[UDGI_BATCH];
 	int i, k, r, done = 0;
 
 	if (n < 0) {
@@ -99,7 +100,7 @@ udg_sendv(struct udg *u, const struct iovec *dgrams, int n)
 		return -1;
 	}
 	while (done < n) {
-		k = n - done < 64 ? n - done : 64;
+		k = n - done < UDGI_BATCH ? n - done : UDGI_BATCH;
 		memset(hdr, 0, sizeof(hdr[0]) * (size_t)k);
 		for (i = 0; i < k; i++) {
 			hdr[i].msg_hdr.msg_iov = (struct iovec *)(uintptr_t)
@@ -175,9 +176,37 @@ prepare(struct msghdr *h, struct iovec *iov, struct udg_msg *m,
 	h->msg_controllen = sizeof(s->ctl.buf);
 }
 
+/* The size callers' arrays were compiled with: growth uses reserved. */
+#if __SIZEOF_POINTER__ == 8 && __SIZEOF_LONG__ == 8
+_Static_assert(sizeof(struct udg_msg) == 256, "struct udg_msg changed size");
+#endif
+
+/* Zero a message and point it at a payload buffer. */
+void
+udg_msg_init(struct udg_msg *m, void *buf, size_t size)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf = buf;
+	m->size = size;
+	m->pidfd = -1;
+}
+
+/*
+ * Start a receive: the pidfds lent by the previous one are closed, and
+ * messages filled from now on carry a new generation.
+ */
+static void
+begin(struct udg *u)
+{
+	if (u->nheld > 0)
+		udgi_release(u);
+	u->recvgen++;
+}
+
 /* Fill a udg_msg from what the kernel said about one received datagram. */
 static void
-finish(struct udg_msg *m, const struct msghdr *h, size_t reallen)
+finish(struct udg *u, struct udg_msg *m, const struct msghdr *h,
+    size_t reallen)
 {
 	m->flags = 0;
 	m->reallen = reallen;
@@ -185,7 +214,29 @@ finish(struct udg_msg *m, const struct msghdr *h, size_t reallen)
 	if ((h->msg_flags & MSG_TRUNC) || reallen > m->size)
 		m->flags |= UDG_MSG_TRUNC;
 	udg_addr_peer(m, h->msg_name, h->msg_namelen);
-	udg_cred_parse(m, h->msg_control, h->msg_controllen, h->msg_flags);
+	udgi_cred_parse(u, m, h->msg_control, h->msg_controllen, h->msg_flags);
+}
+
+/*
+ * Datagrams that came without the kernel's time (an old kernel, or one
+ * queued before the option took) get the time they were received.
+ */
+static void
+stamp(const struct udg *u, struct udg_msg *m, int n)
+{
+	struct timespec now;
+	int i, have = 0;
+
+	if (!(u->flags & UDG_TIMESTAMP))
+		return;
+	for (i = 0; i < n; i++) {
+		if (m[i].flags & UDG_MSG_KTIME)
+			continue;
+		if (!have && clock_gettime(CLOCK_REALTIME, &now) == 0)
+			have = 1;
+		if (have)
+			m[i].time = now;
+	}
 }
 
 /*
@@ -202,13 +253,15 @@ udg_recv(struct udg *u, struct udg_msg *m)
 
 	if ((s = slots(u, 1)) == NULL)
 		return -1;
+	begin(u);
 	prepare(&h, &iov, m, s);
 	do
 		r = recvmsg(u->fd, &h, MSG_TRUNC | MSG_CMSG_CLOEXEC);
 	while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return -1;
-	finish(m, &h, (size_t)r);
+	finish(u, m, &h, (size_t)r);
+	stamp(u, m, 1);
 	return r;
 }
 
@@ -220,8 +273,8 @@ int
 udg_recvv(struct udg *u, struct udg_msg *m, int n)
 {
 #ifdef HAVE_RECVMMSG
-	struct mmsghdr hdr[64];
-	struct iovec iov[64];
+	struct mmsghdr hdr[UDGI_BATCH];
+	struct iovec iov[UDGI_BATCH];
 	struct slot *s;
 	int i, r;
 
@@ -229,10 +282,11 @@ udg_recvv(struct udg *u, struct udg_msg *m, int n)
 		errno = EINVAL;
 		return -1;
 	}
-	if (n > 64)
-		n = 64;
+	if (n > UDGI_BATCH)
+		n = UDGI_BATCH;
 	if ((s = slots(u, n)) == NULL)
 		return -1;
+	begin(u);
 	for (i = 0; i < n; i++) {
 		prepare(&hdr[i].msg_hdr, &iov[i], &m[i], &s[i]);
 		hdr[i].msg_len = 0;
@@ -244,7 +298,8 @@ udg_recvv(struct udg *u, struct udg_msg *m, int n)
 	if (r == -1)
 		return -1;
 	for (i = 0; i < r; i++)
-		finish(&m[i], &hdr[i].msg_hdr, hdr[i].msg_len);
+		finish(u, &m[i], &hdr[i].msg_hdr, hdr[i].msg_len);
+	stamp(u, m, r);
 	return r;
 #else
 	if (n <= 0) {

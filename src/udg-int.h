@@ -8,7 +8,17 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <stdint.h>
+
 #include "udg.h"
+
+#define UDGI_BATCH	64	/* most datagrams per recvmmsg/sendmmsg */
+
+/* Every flag udg_server() and udg_client() take. */
+#define UDGI_FLAGS	(UDG_NONBLOCK | UDG_PIDFD | UDG_TIMESTAMP | \
+			    UDG_REFUSE_FDS)
+
+struct udgi_idcache;
 
 struct udg {
 	int		 fd;		/* the socket */
@@ -23,6 +33,12 @@ struct udg {
 	/* recvmmsg scratch, grown once, reused: no malloc per datagram */
 	void		*scratch;
 	int		 nscratch;
+	int		 granted;	/* UDG_PIDFD ... the kernel agreed to */
+	/* pidfds of the last receive, closed by the next (UDG_PIDFD) */
+	int		 held[UDGI_BATCH];
+	int		 nheld;
+	uint64_t	 recvgen;	/* receive calls so far */
+	struct udgi_idcache *idcache;	/* ident.c, made on first use */
 };
 
 /* addr.c */
@@ -32,7 +48,11 @@ void	udg_addr_peer(struct udg_msg *, const struct sockaddr_un *, socklen_t);
 
 /* cred.c: the OS-specific part */
 #define UDG_CTLBUF_SIZE	512
-int	udg_cred_enable(int);
-void	udg_cred_parse(struct udg_msg *, void *, size_t, int);
+int	udgi_recv_options(struct udg *);
+void	udgi_release(struct udg *);
+void	udgi_cred_parse(struct udg *, struct udg_msg *, void *, size_t, int);
+
+/* ident.c */
+void	udgi_ident_free(struct udg *);
 
 #endif /* UDG_INT_H */

@@ -27,15 +27,6 @@
 #define FD_ROUNDS	100
 #define FIRST_ROUNDS	50
 
-/* Receive one datagram within 5 s into m. */
-static ssize_t
-recv_one(struct udg *u, struct udg_msg *m, void *buf, size_t size)
-{
-	ck_assert_msg(udg_wait(u, 5000, NULL) == 1, "no datagram");
-	t_msg_init(m, buf, size);
-	return udg_recv(u, m);
-}
-
 /* Drop to uid/gid, groups and all: 0 or -1. */
 static int
 become(uid_t uid, gid_t gid)
@@ -61,7 +52,7 @@ START_TEST(creds_of_forked_sender)
 			t_exit(1);
 		t_exit(udg_close(cli) == 0 ? 0 : 2);
 	}
-	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 2);
 	ck_assert_int_eq(t_wait(pid), 0);
 	ck_assert_int_eq(m.flags & UDG_MSG_NOCRED, 0);
 	ck_assert_int_eq(m.pid, pid);
@@ -85,7 +76,7 @@ START_TEST(creds_of_plain_raw_sender)
 	s = t_raw_socket(NULL, 0);
 	ck_assert_int_ne(s, -1);
 	ck_assert_int_eq(t_sendmsg(s, "srv", "p", 1, NULL, 0, NULL), 1);
-	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 1);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
 	ck_assert_int_eq(m.flags & UDG_MSG_NOCRED, 0);
 	ck_assert_int_eq(m.pid, getpid());
 	ck_assert_uint_eq(m.uid, getuid());
@@ -154,7 +145,7 @@ START_TEST(creds_cannot_be_forged)
 			    "forged send %d: %s", i,
 			    strerror(rep.forged_err[i]));
 	for (i = 0; i < rep.forged_ok + rep.sent_plain; i++) {
-		ck_assert_int_gt(recv_one(srv, &m, buf, sizeof(buf)), 0);
+		ck_assert_int_gt(t_recv_msg(srv, &m, buf, sizeof(buf)), 0);
 		ck_assert_int_eq(m.flags & UDG_MSG_NOCRED, 0);
 		ck_assert_uint_eq(m.uid, NOBODY);
 		ck_assert_uint_eq(m.gid, NOBODY);
@@ -186,7 +177,7 @@ START_TEST(creds_of_other_user)
 		t_exit(t_sendmsg(s, "srv", "u", 1, NULL, 0, NULL) == 1 ? 0 : 2);
 	}
 	ck_assert_int_eq(t_wait(pid), 0);
-	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 1);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
 	ck_assert_uint_eq(m.uid, 4242);
 	ck_assert_uint_eq(m.gid, 4343);
 	ck_assert_int_eq(m.pid, pid);
@@ -219,7 +210,7 @@ START_TEST(creds_on_first_datagram)
 		}
 		srv = udg_server("srv", -1, 0);
 		ck_assert_ptr_nonnull(srv);
-		ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 5);
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 5);
 		ck_assert_int_eq(t_wait(pid), 0);
 		ck_assert_msg((m.flags & UDG_MSG_NOCRED) == 0 && m.pid == pid,
 		    "round %ld: pid %ld uid %ld, want %ld", r, (long)m.pid,
@@ -232,7 +223,7 @@ START_TEST(creds_on_first_datagram)
 		ck_assert_ptr_nonnull(srv);
 		s = t_raw_socket(NULL, 0);
 		ck_assert_int_eq(t_sendmsg(s, "srv", "x", 1, NULL, 0, NULL), 1);
-		ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 1);
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
 		ck_assert_int_eq(m.pid, getpid());
 		(void)close(s);
 		ck_assert_int_eq(udg_close(srv), 0);
@@ -266,7 +257,7 @@ START_TEST(creds_on_datagram_at_bind)
 	t_after_bind = NULL;
 	ck_assert_ptr_nonnull(srv);
 	ck_assert_msg(t_binds == 1, "bind interposition did not work");
-	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 5);
 	ck_assert_msg((m.flags & UDG_MSG_NOCRED) == 0 && m.pid == getpid(),
 	    "pid %ld uid %ld", (long)m.pid, (long)m.uid);
 	ck_assert_uint_eq(m.uid, getuid());
@@ -308,7 +299,7 @@ START_TEST(fds_closed_many)
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(t_sendmsg(s, "srv", "fds", 3, fds, NFDS,
 		    NULL), 3);
-		ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 3);
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 3);
 		ck_assert_mem_eq(buf, "fds", 3);
 		ck_assert_msg(m.flags & UDG_MSG_FDS, "no UDG_MSG_FDS");
 		/* the credentials come first and survive the truncation */
@@ -341,14 +332,14 @@ START_TEST(fds_closed_few)
 	before = t_count_fds();
 	ck_assert_int_eq(t_sendmsg(s, "srv", "three", 5, fds, 3, NULL), 5);
 	/* truncated payload as well: the fds still get closed */
-	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 5);
 	ck_assert(m.flags & UDG_MSG_TRUNC);
 	ck_assert(m.flags & UDG_MSG_FDS);
 	ck_assert_int_eq(m.flags & UDG_MSG_CTRUNC, 0);
 	ck_assert_int_eq(t_count_fds(), before);
 	/* a plain datagram after it carries no such flag */
 	ck_assert_int_eq(t_sendmsg(s, "srv", "pl", 2, NULL, 0, NULL), 2);
-	ck_assert_int_eq(recv_one(srv, &m, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 2);
 	ck_assert_int_eq(m.flags & (UDG_MSG_FDS | UDG_MSG_CTRUNC |
 	    UDG_MSG_TRUNC), 0);
 	(void)close(nullfd);
@@ -376,7 +367,7 @@ START_TEST(fds_closed_in_batch)
 	while (got < 4) {
 		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 		for (i = 0; i < 8; i++)
-			t_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+			udg_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
 		r = udg_recvv(srv, m, 8);
 		ck_assert_int_ge(r, 1);
 		for (i = 0; i < r; i++) {
@@ -392,6 +383,78 @@ START_TEST(fds_closed_in_batch)
 	ck_assert_int_eq(udg_close(srv), 0);
 }
 END_TEST
+
+/*
+ * UDG_REFUSE_FDS on a kernel with SO_PASSRIGHTS: the sender's sendmsg gets
+ * EPERM and nothing is queued; plain datagrams still pass.
+ */
+START_TEST(fds_refused_by_kernel)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[16];
+	int s, nullfd, before;
+
+	srv = udg_server("srv", -1, UDG_REFUSE_FDS);
+	ck_assert_ptr_nonnull(srv);
+	ck_assert_int_ne(udg_flags(srv) & UDG_REFUSE_FDS, 0);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	nullfd = fill_fds();
+	before = t_count_fds();
+	ck_assert_int_eq(t_sendmsg(s, "srv", "fds", 3, fds, 3, NULL), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(udg_wait(srv, 0, NULL), 0);
+	ck_assert_int_eq(t_sendmsg(s, "srv", "plain", 5, NULL, 0, NULL), 5);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(m.flags & UDG_MSG_FDS, 0);
+	ck_assert_int_eq(m.pid, getpid());
+	ck_assert_int_eq(t_count_fds(), before);
+	(void)close(nullfd);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/* Where the kernel cannot refuse (forced here), fds are closed on receipt. */
+START_TEST(fds_refused_fallback)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[16];
+	int s, nullfd, before;
+
+	ck_assert_int_eq(setenv("UDG_TEST_DISABLE", "passrights", 1), 0);
+	srv = udg_server("srv", -1, UDG_REFUSE_FDS);
+	ck_assert_int_eq(unsetenv("UDG_TEST_DISABLE"), 0);
+	ck_assert_ptr_nonnull(srv);
+	ck_assert_int_eq(udg_flags(srv) & UDG_REFUSE_FDS, 0);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	nullfd = fill_fds();
+	before = t_count_fds();
+	ck_assert_int_eq(t_sendmsg(s, "srv", "fds", 3, fds, 3, NULL), 3);
+	ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 3);
+	ck_assert_int_ne(m.flags & UDG_MSG_FDS, 0);
+	ck_assert_int_eq(t_count_fds(), before);
+	(void)close(nullfd);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/* Does this kernel have SO_PASSRIGHTS (Linux 6.16)? */
+static int
+have_passrights(void)
+{
+	int s, off = 0, r;
+
+	if ((s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	r = setsockopt(s, SOL_SOCKET, 83, &off, sizeof(off)) == 0;
+	(void)close(s);
+	return r;
+}
 
 static Suite *
 cred_suite(void)
@@ -418,6 +481,12 @@ cred_suite(void)
 	tcase_add_test(tc, fds_closed_many);
 	tcase_add_test(tc, fds_closed_few);
 	tcase_add_test(tc, fds_closed_in_batch);
+	tcase_add_test(tc, fds_refused_fallback);
+	if (have_passrights())
+		tcase_add_test(tc, fds_refused_by_kernel);
+	else
+		t_skip("fds_refused_by_kernel",
+		    "the kernel has no SO_PASSRIGHTS (Linux 6.16)");
 	return s;
 }
 

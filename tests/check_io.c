@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,7 +89,7 @@ START_TEST(send_receive_reply)
 	cli = client("cli", 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "hello", 5), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 5);
 	ck_assert_uint_eq(m.len, 5);
 	ck_assert_uint_eq(m.reallen, 5);
@@ -100,7 +101,7 @@ START_TEST(send_receive_reply)
 	ck_assert_int_eq(m.pid, getpid());
 	ck_assert_int_eq(udg_reply(srv, &m, "hello back", 10), 0);
 	ck_assert_int_eq(udg_wait(cli, 5000, NULL), 1);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(cli, &m), 10);
 	ck_assert_mem_eq(buf, "hello back", 10);
 	ck_assert_int_eq(m.peer_type, UDG_PEER_PATH);
@@ -123,7 +124,7 @@ START_TEST(reply_to_auto_client)
 	cli = client(NULL, 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "q", 1), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 1);
 	ck_assert_int_eq(m.peer_type, UDG_PEER_PATH);
 	ck_assert_str_eq(m.peer, udg_path(cli));
@@ -149,7 +150,7 @@ START_TEST(unbound_sender_reported)
 	ck_assert_int_ne(s, -1);
 	ck_assert_int_eq(t_sendmsg(s, "srv", "anon", 4, NULL, 0, NULL), 4);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	m.peer_type = -1;
 	m.peer_len = 99;
 	memset(m.peer, 'x', sizeof(m.peer));
@@ -189,7 +190,7 @@ START_TEST(abstract_sender_answered)
 	ck_assert_int_eq(bind(s, (struct sockaddr *)&sun, len), 0);
 	ck_assert_int_eq(t_sendmsg(s, "srv", "abs", 3, NULL, 0, NULL), 3);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 3);
 	ck_assert_int_eq(m.peer_type, UDG_PEER_ABSTRACT);
 	ck_assert_uint_eq(m.peer_len, n);
@@ -265,18 +266,18 @@ START_TEST(truncation_reported)
 	ck_assert_int_eq(udg_sendto(cli, "srv", "next", 4), 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "exactly10!", 10), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 100);
 	ck_assert_uint_eq(m.len, 10);
 	ck_assert_uint_eq(m.reallen, 100);
 	ck_assert(m.flags & UDG_MSG_TRUNC);
 	ck_assert_mem_eq(buf, big, 10);
 	/* The rest of the long one is gone, not served as the next. */
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 4);
 	ck_assert_int_eq(m.flags & UDG_MSG_TRUNC, 0);
 	ck_assert_mem_eq(buf, "next", 4);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 10);
 	ck_assert_int_eq(m.flags & UDG_MSG_TRUNC, 0);
 	ck_assert_uint_eq(m.reallen, 10);
@@ -313,7 +314,7 @@ START_TEST(largest_datagram)
 	ck_assert_int_eq(errno, EMSGSIZE);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 	memset(big, 0, (size_t)max);
-	t_msg_init(&m, big, (size_t)max);
+	udg_msg_init(&m, big, (size_t)max);
 	ck_assert_int_eq(udg_recv(srv, &m), max);
 	ck_assert_uint_eq(m.reallen, (size_t)max);
 	ck_assert_int_eq(m.flags & UDG_MSG_TRUNC, 0);
@@ -338,7 +339,7 @@ START_TEST(zero_length_delivered)
 	cli = client("cli", 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "", 0), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	m.len = 77;
 	m.reallen = 77;
 	ck_assert_int_eq(udg_recv(srv, &m), 0);
@@ -353,7 +354,7 @@ START_TEST(zero_length_delivered)
 	ck_assert_int_eq(udg_sendto(cli, "srv", "b", 1), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 	for (i = 0; i < 4; i++)
-		t_msg_init(&mv[i], bufs[i], sizeof(bufs[i]));
+		udg_msg_init(&mv[i], bufs[i], sizeof(bufs[i]));
 	mv[1].size = 0;
 	ck_assert_int_eq(udg_recvv(srv, mv, 4), 3);
 	ck_assert_uint_eq(mv[0].len, 1);
@@ -379,7 +380,7 @@ START_TEST(nonblock_gets_eagain)
 	srv = server("srv", UDG_NONBLOCK);
 	cli = client("cli", UDG_NONBLOCK);
 	/* an empty queue: a non-blocking receive does not wait */
-	t_msg_init(&m, buf, sizeof(buf));
+	udg_msg_init(&m, buf, sizeof(buf));
 	errno = 0;
 	ck_assert_int_eq(udg_recv(srv, &m), -1);
 	ck_assert_int_eq(errno, EAGAIN);
@@ -391,7 +392,7 @@ START_TEST(nonblock_gets_eagain)
 	ck_assert_int_lt(sent, 100000);
 	/* nothing lost: exactly what was accepted arrives, in order */
 	while (udg_wait(srv, 200, NULL) == 1) {
-		t_msg_init(&m, buf, sizeof(buf));
+		udg_msg_init(&m, buf, sizeof(buf));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(int));
 		ck_assert_mem_eq(buf, &got, sizeof(got));
 		got++;
@@ -450,7 +451,7 @@ START_TEST(blocking_sender_waits)
 	ck_assert_int_eq(waitpid(pid, &st, WNOHANG), 0);
 	for (i = 0; i < 50; i++) {
 		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-		t_msg_init(&m, buf, sizeof(buf));
+		udg_msg_init(&m, buf, sizeof(buf));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(int));
 		memcpy(&v, buf, sizeof(v));
 		ck_assert_int_eq(v, i);
@@ -473,7 +474,7 @@ slow_receive(struct udg *srv, long n, pid_t from)
 			sleep_ms(1);
 		ck_assert_msg(udg_wait(srv, 10000, NULL) == 1,
 		    "stalled after %ld of %ld", i, n);
-		t_msg_init(&m, &sm, sizeof(sm));
+		udg_msg_init(&m, &sm, sizeof(sm));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(sm));
 		ck_assert_msg(sm.seq == (uint32_t)i, "got %u, want %ld",
 		    sm.seq, i);
@@ -529,7 +530,7 @@ START_TEST(batch_small)
 	}
 	ck_assert_int_eq(udg_sendv(cli, iov, 8), 8);
 	for (i = 0; i < 16; i++)
-		t_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+		udg_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
 	m[7].size = 3;				/* one truncated */
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 	ck_assert_int_eq(udg_recvv(srv, m, 16), 8);
@@ -584,7 +585,7 @@ START_TEST(batch_many)
 		ck_assert_msg(udg_wait(srv, 10000, NULL) == 1,
 		    "stalled at %ld", got);
 		for (i = 0; i < 32; i++)
-			t_msg_init(&m[i], &rx[i], sizeof(rx[i]));
+			udg_msg_init(&m[i], &rx[i], sizeof(rx[i]));
 		r = udg_recvv(srv, m, 32);
 		ck_assert_int_ge(r, 1);
 		ck_assert_int_le(r, 32);
@@ -630,7 +631,7 @@ START_TEST(batch_nonblock_short_count)
 	ck_assert_int_eq(udg_sendv(cli, iov + r, 64 - r), -1);
 	ck_assert_int_eq(errno, EAGAIN);
 	while (udg_wait(srv, 200, NULL) == 1) {
-		t_msg_init(&m, buf, sizeof(buf));
+		udg_msg_init(&m, buf, sizeof(buf));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(int));
 		memcpy(&v, buf, sizeof(v));
 		ck_assert_int_eq(v, got);
@@ -661,7 +662,7 @@ START_TEST(batch_recv_waits_for_first)
 		t_exit(udg_close(cli) == 0 ? 0 : 2);
 	}
 	for (i = 0; i < 4; i++)
-		t_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+		udg_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
 	t0 = now_ms();
 	ck_assert_int_eq(udg_recvv(srv, m, 4), 1);
 	ck_assert_int_ge(now_ms() - t0, 150);
@@ -886,7 +887,7 @@ START_TEST(eintr_recv_retried)
 		signal_storm(1);
 		while (next < n) {
 			for (k = 0; k < 8; k++)
-				t_msg_init(&m[k], &sm[k], sizeof(sm[k]));
+				udg_msg_init(&m[k], &sm[k], sizeof(sm[k]));
 			if (next % 2 == 0)	/* alternate the two calls */
 				r = udg_recv(srv, &m[0]) == -1 ? -1 : 1;
 			else
@@ -1018,7 +1019,7 @@ worker_main(void *arg)
 				goto out;
 			}
 			for (k = 0; k < 8; k++)
-				t_msg_init(&m[k], &sm[k], sizeof(sm[k]));
+				udg_msg_init(&m[k], &sm[k], sizeof(sm[k]));
 			if ((r = udg_recvv(srv, m, 8)) < 1) {
 				w->errors++;
 				goto out;
@@ -1063,6 +1064,108 @@ START_TEST(threads_own_endpoints)
 }
 END_TEST
 
+/* ---- arrival time and the message's layout ---------------------------- */
+
+/* Nanoseconds between two realtime stamps, b - a. */
+static long long
+ns_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long long)(b->tv_sec - a->tv_sec) * 1000000000LL +
+	    (b->tv_nsec - a->tv_nsec);
+}
+
+/*
+ * A datagram read a second after it was sent carries its send time when
+ * the kernel stamps it, and the receive time when it cannot (forced).
+ */
+START_TEST(timestamp_is_arrival)
+{
+	struct udg *srv, *cli;
+	struct udg_msg m;
+	struct timespec sent, got;
+	char buf[8];
+	int forced;
+
+	for (forced = 0; forced < 2; forced++) {
+		if (forced)
+			ck_assert_int_eq(setenv("UDG_TEST_DISABLE",
+			    "timestamp", 1), 0);
+		srv = server("srv", UDG_TIMESTAMP);
+		ck_assert_int_eq((udg_flags(srv) & UDG_TIMESTAMP) != 0,
+		    !forced);
+		cli = client("cli", 0);
+		ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &sent), 0);
+		ck_assert_int_eq(udg_sendto(cli, "srv", "t", 1), 0);
+		sleep_ms(1000);
+		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
+		udg_msg_init(&m, buf, sizeof(buf));
+		ck_assert_int_eq(udg_recv(srv, &m), 1);
+		ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &got), 0);
+		if (!forced) {
+			ck_assert_int_ne(m.flags & UDG_MSG_KTIME, 0);
+			/* the send time: well before the read a second later */
+			ck_assert_int_gt(ns_between(&sent, &m.time), -100000000LL);
+			ck_assert_int_lt(ns_between(&sent, &m.time), 500000000LL);
+		} else {
+			ck_assert_int_eq(m.flags & UDG_MSG_KTIME, 0);
+			ck_assert_int_ge(ns_between(&sent, &m.time), 900000000LL);
+			ck_assert_int_le(ns_between(&m.time, &got), 0LL + 500000000LL);
+		}
+		ck_assert_int_eq(udg_close(cli), 0);
+		ck_assert_int_eq(udg_close(srv), 0);
+	}
+	ck_assert_int_eq(unsetenv("UDG_TEST_DISABLE"), 0);
+}
+END_TEST
+
+/* Without UDG_TIMESTAMP no time is taken: the plain path stays plain. */
+START_TEST(timestamp_only_when_asked)
+{
+	struct udg *srv, *cli;
+	struct udg_msg m[2];
+	char bufs[2][8];
+
+	srv = server("srv", 0);
+	cli = client("cli", 0);
+	ck_assert_int_eq(udg_flags(srv), 0);
+	ck_assert_int_eq(udg_sendto(cli, "srv", "a", 1), 0);
+	ck_assert_int_eq(udg_sendto(cli, "srv", "b", 1), 0);
+	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
+	udg_msg_init(&m[0], bufs[0], sizeof(bufs[0]));
+	udg_msg_init(&m[1], bufs[1], sizeof(bufs[1]));
+	ck_assert_int_ge(udg_recvv(srv, m, 2), 1);
+	ck_assert_int_eq(m[0].flags & UDG_MSG_KTIME, 0);
+	ck_assert_int_eq(m[0].time.tv_sec, 0);
+	ck_assert_int_eq(m[0].time.tv_nsec, 0);
+	ck_assert_int_eq(udg_close(cli), 0);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
+ * The layout callers compiled against stays put: same size, old members
+ * at their old offsets, so udg_recvv() arrays keep their stride.
+ */
+START_TEST(msg_layout_fixed)
+{
+	struct udg_msg m;
+	char buf[4];
+
+#if __SIZEOF_POINTER__ == 8 && __SIZEOF_LONG__ == 8
+	ck_assert_uint_eq(sizeof(struct udg_msg), 256);
+	ck_assert_uint_eq(offsetof(struct udg_msg, peer), 64);
+	ck_assert_uint_eq(offsetof(struct udg_msg, pidfd), 172);
+#endif
+	memset(&m, 0x5a, sizeof(m));
+	udg_msg_init(&m, buf, sizeof(buf));
+	ck_assert_ptr_eq(m.buf, buf);
+	ck_assert_uint_eq(m.size, sizeof(buf));
+	ck_assert_int_eq(m.pidfd, -1);
+	ck_assert_int_eq(m.flags, 0);
+	ck_assert_uint_eq(m.reserved[6], 0);
+}
+END_TEST
+
 static Suite *
 io_suite(void)
 {
@@ -1103,6 +1206,11 @@ io_suite(void)
 	tcase_add_test(tc, eintr_recv_retried);
 	tcase_add_test(tc, wait_eintr_and_sigmask);
 	tcase_add_test(tc, threads_own_endpoints);
+
+	tc = t_tcase(s, "time", 30);
+	tcase_add_test(tc, timestamp_is_arrival);
+	tcase_add_test(tc, timestamp_only_when_asked);
+	tcase_add_test(tc, msg_layout_fixed);
 	return s;
 }
 

@@ -29,7 +29,7 @@ static const struct timespec when = { 1764600000, 123456789 };
 static void
 msg_from(struct udg_msg *m, const char *payload, size_t len)
 {
-	t_msg_init(m, (void *)payload, len);
+	udg_msg_init(m, (void *)payload, len);
 	m->len = m->reallen = len;
 	m->pid = 4711;
 	m->uid = 1000;

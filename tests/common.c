@@ -495,14 +495,6 @@ t_ino(const char *path)
 }
 
 void
-t_msg_init(struct udg_msg *m, void *buf, size_t size)
-{
-	memset(m, 0, sizeof(*m));
-	m->buf = buf;
-	m->size = size;
-}
-
-void
 t_write_file(const char *path, const char *text)
 {
 	FILE *f;
@@ -529,4 +521,13 @@ t_file_is(const char *path, const char *text)
 	(void)fclose(f);
 	buf[n] = '\0';
 	return strcmp(buf, text) == 0;
+}
+
+ssize_t
+t_recv_msg(struct udg *u, struct udg_msg *m, void *buf, size_t size)
+{
+	ck_assert_msg(udg_wait(u, 5000, NULL) == 1, "no datagram at %s",
+	    udg_path(u));
+	udg_msg_init(m, buf, size);
+	return udg_recv(u, m);
 }

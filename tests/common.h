@@ -94,13 +94,13 @@ ssize_t	t_raw_recv(int s, void *buf, size_t size, int timeout_ms);
 extern void	(*t_after_bind)(const char *path);
 extern int	t_binds;
 
-/* Zero m and point it at buf[0, size) for a receive. */
-void	t_msg_init(struct udg_msg *m, void *buf, size_t size);
-
 /* Create a regular file holding text. */
 void	t_write_file(const char *path, const char *text);
 
 /* Is the regular file at path holding exactly text? */
 int	t_file_is(const char *path, const char *text);
+
+/* Wait up to 5 s, then udg_recv into m, freshly udg_msg_init'ed: the length. */
+ssize_t	t_recv_msg(struct udg *u, struct udg_msg *m, void *buf, size_t size);
 
 #endif /* UDG_TESTS_COMMON_H */
