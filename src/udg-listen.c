@@ -132,9 +132,9 @@ static const struct optdef {
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
-	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "exec-timeout", 'T', "seconds", "kill -e commands after seconds "
 					"(0: never)" },
+	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
 	{ "verbose",	'v', NULL,	"print counts on exit" },
