@@ -95,14 +95,24 @@ udgi_recv_options(struct udg *u)
 	return 0;
 }
 
-/* Close the pidfds the last receive handed out: they were only lent. */
+/*
+ * Close the pidfds the last receive handed out: they were only lent.  The
+ * kernel installs them at the lowest free numbers, so a batch is usually
+ * one run of consecutive fds, closed by one close_range(2); the run must
+ * be exact, or it would close a caller's fd lying in a gap.
+ */
 void
 udgi_release(struct udg *u)
 {
-	int i;
+	int i, run = 1;
 
-	for (i = 0; i < u->nheld; i++)
-		(void)close(u->held[i]);
+	for (i = 1; i < u->nheld && run; i++)
+		run = u->held[i] == u->held[0] + i;
+	if (!run || u->nheld < 2 ||
+	    close_range((unsigned int)u->held[0],
+	    (unsigned int)u->held[u->nheld - 1], 0) == -1)
+		for (i = 0; i < u->nheld; i++)
+			(void)close(u->held[i]);
 	u->nheld = 0;
 }
 

@@ -57,6 +57,7 @@ struct reading {
 
 struct udgi_idcache {
 	int		 pidfs;		/* -1 not yet known, 0 no, 1 yes */
+	int		 nosignal;	/* pidfd_send_signal(2) is ENOSYS */
 	struct entry	 slot[CACHE_SLOTS];
 	struct entry	 once;		/* an answer that is not cached */
 	struct udg_ident none;		/* unknown */
@@ -286,20 +287,23 @@ store(struct entry *e, const struct reading *rd, pid_t pid, int flags)
 /*
  * Does the pidfd's process still exist?  1 yes, 0 gone, -1 cannot tell.
  * Signal 0 checks without sending (EPERM: it exists, but is not ours to
- * signal).  Where that call is missing (emulators such as valgrind), a
- * pidfd polls readable once its process has exited.
+ * signal).  Where that call is missing (emulators such as valgrind; noted
+ * once in c), a pidfd polls readable once its process has exited.
  */
 static int
-alive(int pidfd)
+alive(struct udgi_idcache *c, int pidfd)
 {
 	struct pollfd p;
 	int r;
 
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
-	    errno == EPERM)
-		return 1;
-	if (errno != ENOSYS)
-		return errno == ESRCH ? 0 : -1;
+	if (!c->nosignal) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
+		    errno == EPERM)
+			return 1;
+		if (errno != ENOSYS)
+			return errno == ESRCH ? 0 : -1;
+		c->nosignal = 1;
+	}
 	p.fd = pidfd;
 	p.events = POLLIN;
 	p.revents = 0;
@@ -354,7 +358,7 @@ pinned(struct udgi_idcache *c, int pidfd, pid_t pid)
 		}
 	}
 	read_proc(&c->rd, pid);
-	if ((live = alive(pidfd)) != 1) {
+	if ((live = alive(c, pidfd)) != 1) {
 		/* Whatever was read may be another process's: drop it. */
 		forget(&c->rd);
 		if (store(e, &c->rd, pid, live == 0 ? UDG_ID_GONE : 0) == -1)

@@ -47,7 +47,17 @@ int	udg_addr_msg(struct sockaddr_un *, socklen_t *, const struct udg_msg *);
 void	udg_addr_peer(struct udg_msg *, const struct sockaddr_un *, socklen_t);
 
 /* cred.c: the OS-specific part */
-#define UDG_CTLBUF_SIZE	512
+/*
+ * Room for everything the kernel may attach to one datagram: the arrival
+ * time, credentials, the most fds a sender may pass (SCM_MAX_FD, 253) and
+ * then the pidfd, which the kernel puts after the fds.  A smaller buffer
+ * would let a sender that stuffs fds push the pidfd out.
+ */
+#define UDGI_SCM_MAX_FD	253
+#define UDG_CTLBUF_SIZE	(CMSG_SPACE(2 * sizeof(int64_t)) + \
+			    CMSG_SPACE(sizeof(struct ucred)) + \
+			    CMSG_SPACE(UDGI_SCM_MAX_FD * sizeof(int)) + \
+			    CMSG_SPACE(sizeof(int)))
 int	udgi_recv_options(struct udg *);
 void	udgi_release(struct udg *);
 void	udgi_cred_parse(struct udg *, struct udg_msg *, void *, size_t, int);

@@ -31,6 +31,7 @@
 #define PAR_EACH	20	/* datagrams per parallel sender */
 #define NSHORT		40	/* short-lived senders */
 #define REUSE_TRIES	200	/* forks tried to get an old pid back */
+#define NFDS_SENT	200	/* more fds than the control buffer holds */
 
 /* Does this kernel hand out pidfds (asked on a throwaway endpoint)? */
 static int
@@ -160,6 +161,81 @@ START_TEST(pidfd_lent_or_taken)
 	ck_assert(is_open(taken));
 	ck_assert_int_ne(m.pidfd, taken);
 	ck_assert_int_eq(close(taken), 0);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
+ * A batch's pidfds may straddle a descriptor of the caller's (the kernel
+ * fills the lowest free numbers): releasing them must close exactly them.
+ */
+START_TEST(pidfd_release_around_callers_fd)
+{
+	struct udg *srv;
+	struct udg_msg m[4];
+	char bufs[4][8];
+	int s, a, b, c, i, r, before;
+
+	srv = server(UDG_PIDFD);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	a = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	b = fcntl(a, F_DUPFD_CLOEXEC, 0);
+	c = fcntl(a, F_DUPFD_CLOEXEC, 0);
+	ck_assert(a != -1 && a < b && b < c);
+	/* holes at a and b: the pidfds go there, then above the caller's c */
+	ck_assert_int_eq(close(a), 0);
+	ck_assert_int_eq(close(b), 0);
+	before = t_count_fds();
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(t_sendmsg(s, "srv", "g", 1, NULL, 0, NULL), 1);
+	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
+	for (i = 0; i < 4; i++)
+		udg_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+	r = udg_recvv(srv, m, 4);
+	ck_assert_int_ge(r, 1);
+	/* a later receive releases them; c survives, nothing else is left */
+	ck_assert_int_eq(t_sendmsg(s, "srv", "h", 1, NULL, 0, NULL), 1);
+	ck_assert_int_eq(t_recv_msg(srv, &m[0], bufs[0], sizeof(bufs[0])), 1);
+	ck_assert(is_open(c));
+	ck_assert_int_eq(t_count_fds(), before + 1);
+	ck_assert_int_eq(close(c), 0);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
+ * Fds passed along with a pidfd: the pidfd still comes (it is put before
+ * them), the fds are closed, nothing leaks.
+ */
+START_TEST(pidfd_with_passed_fds)
+{
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[8];
+	int s, fds[NFDS_SENT], nullfd, before, i;
+
+	srv = server(UDG_PIDFD);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ne(nullfd, -1);
+	for (i = 0; i < NFDS_SENT; i++)
+		fds[i] = nullfd;
+	before = t_count_fds();
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(t_sendmsg(s, "srv", "f", 1, fds,
+		    i == 0 ? 2 : NFDS_SENT, NULL), 1);
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
+		ck_assert_int_ne(m.flags & UDG_MSG_FDS, 0);
+		ck_assert_int_ne(m.pidfd, -1);
+		ck_assert_int_eq(m.pid, getpid());
+		/* the lent pidfd is the only new descriptor */
+		ck_assert_int_eq(t_count_fds(), before + 1);
+	}
+	(void)close(nullfd);
 	(void)close(s);
 	ck_assert_int_eq(udg_close(srv), 0);
 }
@@ -710,6 +786,8 @@ ident_suite(void)
 	tc = t_tcase(s, "pidfd", 120);
 	tcase_add_test(tc, pidfd_no_leak);
 	tcase_add_test(tc, pidfd_lent_or_taken);
+	tcase_add_test(tc, pidfd_with_passed_fds);
+	tcase_add_test(tc, pidfd_release_around_callers_fd);
 	tcase_add_test(tc, pidfd_unpinned);
 	tc = t_tcase(s, "ident", 60);
 	tcase_add_test(tc, ident_live_sender);
