@@ -169,22 +169,28 @@ env_pair(const char *name, const char *value)
 	return s;
 }
 
+/* The variables a command gets about its request, in make_env()'s order. */
+static const char *const env_names[] = {
+	"UDG_PID", "UDG_UID", "UDG_GID", "UDG_PEER", "UDG_COMM", "UDG_EXE",
+	"UDG_UNIT"
+};
+#define NENV	(sizeof(env_names) / sizeof(env_names[0]))
+
 /* 1 if environment entry e sets one of the variables we set. */
 static int
 env_ours(const char *e)
 {
-	static const char *const ours[] = {
-		"UDG_PID=", "UDG_UID=", "UDG_GID=", "UDG_PEER="
-	};
-	size_t i;
+	size_t i, len;
 
-	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-		if (strncmp(e, ours[i], strlen(ours[i])) == 0)
+	for (i = 0; i < NENV; i++) {
+		len = strlen(env_names[i]);
+		if (strncmp(e, env_names[i], len) == 0 && e[len] == '=')
 			return 1;
+	}
 	return 0;
 }
 
-/* Free an environment built by make_env() (its last four are ours). */
+/* Free an environment built by make_env() (its last NENV are ours). */
 static void
 free_env(char **env, size_t n)
 {
@@ -192,23 +198,33 @@ free_env(char **env, size_t n)
 
 	if (env == NULL)
 		return;
-	for (i = n; i < n + 4; i++)
+	for (i = n; i < n + NENV; i++)
 		free(env[i]);
 	free(env);
 }
 
-/* The environment for m's command: ours less UDG_*, then m's UDG_*. */
+/* A string the identity vouched for, or "" (unknown). */
+static const char *
+id_str(const struct udg_ident *id, const char *s)
+{
+	return id != NULL && (id->flags & UDG_ID_PINNED) && s != NULL ? s : "";
+}
+
+/*
+ * The environment for m's command: ours less UDG_*, then m's UDG_*; the
+ * identity's only when id vouched for it, else empty.
+ */
 static char **
-make_env(const struct udg_msg *m, size_t *nbase)
+make_env(const struct udg_msg *m, const struct udg_ident *id, size_t *nbase)
 {
 	char num[3][32], peer[TOOL_VISPATH + 1];
-	const char *pv;
+	const char *pv, *val[NENV];
 	char **env;
 	size_t n = 0, i, k = 0;
 
 	while (environ[n] != NULL)
 		n++;
-	if ((env = calloc(n + 5, sizeof(*env))) == NULL)
+	if ((env = calloc(n + NENV + 1, sizeof(*env))) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
 		if (!env_ours(environ[i]))
@@ -228,16 +244,19 @@ make_env(const struct udg_msg *m, size_t *nbase)
 		pv = tool_peer_name(peer, sizeof(peer), m);
 	else
 		pv = "";
-	env[k] = env_pair("UDG_PID", num[0]);
-	env[k + 1] = env_pair("UDG_UID", num[1]);
-	env[k + 2] = env_pair("UDG_GID", num[2]);
-	env[k + 3] = env_pair("UDG_PEER", pv);
-	if (env[k] == NULL || env[k + 1] == NULL || env[k + 2] == NULL ||
-	    env[k + 3] == NULL) {
-		free_env(env, k);
-		errno = ENOMEM;
-		return NULL;
-	}
+	val[0] = num[0];
+	val[1] = num[1];
+	val[2] = num[2];
+	val[3] = pv;
+	val[4] = id_str(id, id != NULL ? id->comm : NULL);
+	val[5] = id_str(id, id != NULL ? id->exe : NULL);
+	val[6] = id_str(id, id != NULL ? id->unit : NULL);
+	for (i = 0; i < NENV; i++)
+		if ((env[k + i] = env_pair(env_names[i], val[i])) == NULL) {
+			free_env(env, k);
+			errno = ENOMEM;
+			return NULL;
+		}
 	return env;
 }
 
@@ -289,7 +308,8 @@ job_copy_req(struct job *j, const struct udg_msg *m, size_t maxout)
 
 /* Start a job for m. */
 int
-exec_start(struct exec *x, const struct udg_msg *m)
+exec_start(struct exec *x, const struct udg_msg *m,
+    const struct udg_ident *id)
 {
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, i, e;
 	struct job *j = NULL;
@@ -307,7 +327,7 @@ exec_start(struct exec *x, const struct udg_msg *m)
 	    pipe2(inp, O_CLOEXEC) == -1 || pipe2(outp, O_CLOEXEC) == -1 ||
 	    fcntl(inp[1], F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(outp[0], F_SETFL, O_NONBLOCK) == -1 ||
-	    (env = make_env(m, &nbase)) == NULL)
+	    (env = make_env(m, id, &nbase)) == NULL)
 		goto fail;
 	if ((e = spawn(x, inp[0], outp[1], env, &j->pid)) != 0) {
 		errno = e;

@@ -81,11 +81,13 @@ int	exec_running(const struct exec *);
 int	exec_busy(const struct exec *, const struct udg_msg *m);
 
 /*
- * Start a job for request m (its payload and address are copied).  -1
- * with errno when the pipes or the process cannot be made (EMFILE,
+ * Start a job for request m (its payload and address are copied), whose
+ * sender id names (NULL: unknown) for UDG_COMM, UDG_EXE and UDG_UNIT.
+ * -1 with errno when the pipes or the process cannot be made (EMFILE,
  * EAGAIN, ENOMEM...) or no slot is free (EBUSY): nothing is left behind.
  */
-int	exec_start(struct exec *, const struct udg_msg *m);
+int	exec_start(struct exec *, const struct udg_msg *m,
+	    const struct udg_ident *id);
 
 /* Fill pfd[0, max) with the fds to poll; returns how many. */
 int	exec_pollfds(const struct exec *, struct pollfd *pfd, int max);

@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "listen-record.h"
 
@@ -101,15 +103,44 @@ put_json_peer(struct tool_out *o, const struct udg_msg *m)
 	put_json_bytes(o, "peer", name, n + m->peer_len);
 }
 
+/* Append ,"KEY":"...", or ,"KEY":null when s is unknown (NULL). */
+static void
+put_json_str(struct tool_out *o, const char *key, const char *s)
+{
+	if (s != NULL) {
+		put_json_bytes(o, key, s, strlen(s));
+		return;
+	}
+	put_str(o, ",\"");
+	put_str(o, key);
+	put_str(o, "\":null");
+}
+
+/* -I: the sender's identity members; all null when none vouched. */
+static void
+put_json_ident(struct tool_out *o, const struct udg_ident *id)
+{
+	int pinned = id != NULL && (id->flags & UDG_ID_PINNED);
+
+	put_str(o, pinned ? ",\"pid_pinned\":true" : ",\"pid_pinned\":false");
+	if (!pinned)
+		id = NULL;
+	put_json_str(o, "comm", id != NULL ? id->comm : NULL);
+	put_json_str(o, "exe", id != NULL ? id->exe : NULL);
+	put_json_str(o, "cmdline", id != NULL ? id->cmdline : NULL);
+	put_json_str(o, "cgroup", id != NULL ? id->cgroup : NULL);
+	put_json_str(o, "unit", id != NULL ? id->unit : NULL);
+}
+
 /* One JSON object for m, then a newline. */
 static void
 put_json(struct tool_out *o, const struct record_opts *ro,
     const struct udg_msg *m, const struct fmt_syslog *sl,
-    const struct timespec *when)
+    const struct record_meta *meta)
 {
 	char tbuf[FMT_TIMELEN], num[32];
 
-	if (fmt_time(tbuf, sizeof(tbuf), when) == -1)
+	if (fmt_time(tbuf, sizeof(tbuf), &meta->time) == -1)
 		(void)strlcpy(tbuf, "1970-01-01T00:00:00.000000Z",
 		    sizeof(tbuf));
 	put_str(o, "{\"time\":\"");
@@ -120,6 +151,8 @@ put_json(struct tool_out *o, const struct record_opts *ro,
 	put_id(o, m, (long long)m->uid, "null");
 	put_str(o, ",\"gid\":");
 	put_id(o, m, (long long)m->gid, "null");
+	if (ro->identity)
+		put_json_ident(o, meta->id);
 	put_json_peer(o, m);
 	(void)snprintf(num, sizeof(num), ",\"len\":%zu", m->reallen);
 	put_str(o, num);
@@ -153,10 +186,131 @@ put_creds(struct tool_out *o, const struct udg_msg *m)
 	put_str(o, " ");
 }
 
+/*
+ * Append p[0, len) as one space-separated field: vis-escaped, spaces as
+ * \040, a lone "-" as \055 (a lone "-" means unknown: p is NULL) and
+ * an empty value as "", so that the field is never missing.
+ */
+static void
+put_field(struct tool_out *o, const char *p, size_t len)
+{
+	size_t run;
+
+	if (p == NULL || len == 0) {
+		put_str(o, p == NULL ? "- " : "\"\" ");
+		return;
+	}
+	if (len == 1 && p[0] == '-') {
+		put_str(o, "\\055 ");
+		return;
+	}
+	while (len > 0) {
+		for (run = 0; run < len && p[run] != ' '; run++)
+			continue;
+		put_encoded(o, fmt_vis, p, run);
+		if (run < len) {
+			put_str(o, "\\040");
+			run++;
+		}
+		p += run;
+		len -= run;
+	}
+	put_str(o, " ");
+}
+
+/* --peer: the sender's address as a field; "-" when it has none. */
+static void
+put_peer_field(struct tool_out *o, const struct udg_msg *m)
+{
+	char name[UDG_PATH_MAX + 2];
+
+	if (m->peer_type == UDG_PEER_PATH)
+		put_field(o, m->peer, m->peer_len);
+	else if (m->peer_type == UDG_PEER_ABSTRACT &&
+	    m->peer_len < sizeof(name)) {
+		name[0] = '@';
+		memcpy(name + 1, m->peer, m->peer_len);
+		put_field(o, name, m->peer_len + 1);
+	} else
+		put_field(o, NULL, 0);
+}
+
+/* -I in text: the sender's command name as a field, "-" if unknown. */
+static void
+put_comm_field(struct tool_out *o, const struct udg_ident *id)
+{
+	if (id == NULL || !(id->flags & UDG_ID_PINNED) || id->comm == NULL)
+		put_field(o, NULL, 0);
+	else
+		put_field(o, id->comm, strlen(id->comm));
+}
+
+/* --timestamp=local: RFC 3339 with microseconds and the UTC offset. */
+static int
+local_time(char *buf, size_t size, const struct timespec *ts)
+{
+	struct tm tm;
+	long off;
+	int n;
+
+	if (localtime_r(&ts->tv_sec, &tm) == NULL)
+		return -1;
+	off = tm.tm_gmtoff / 60;
+	n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06ld%c%02ld:"
+	    "%02ld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(ts->tv_nsec / 1000),
+	    off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
+	    (off < 0 ? -off : off) % 60);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* --timestamp: the arrival time in the clock asked for, then a space. */
+static void
+put_stamp(struct tool_out *o, enum record_stamp how,
+    const struct record_meta *meta)
+{
+	char buf[64];
+	int r;
+
+	switch (how) {
+	case RECORD_STAMP_UTC:
+		r = fmt_time(buf, sizeof(buf), &meta->time);
+		break;
+	case RECORD_STAMP_LOCAL:
+		r = local_time(buf, sizeof(buf), &meta->time);
+		break;
+	default:
+		r = snprintf(buf, sizeof(buf), "%lld.%06ld",
+		    (long long)meta->mono.tv_sec,
+		    (long)(meta->mono.tv_nsec / 1000)) < 0 ? -1 : 0;
+		break;
+	}
+	put_str(o, r == 0 ? buf : "-");
+	put_str(o, " ");
+}
+
+/* The realtime instant rt on the monotonic clock. */
+struct timespec
+record_mono(const struct timespec *rt, const struct timespec *rt_now,
+    const struct timespec *mono_now)
+{
+	struct timespec r = { 0, 0 };
+	int64_t ns;
+
+	ns = ((int64_t)mono_now->tv_sec - (int64_t)rt_now->tv_sec +
+	    (int64_t)rt->tv_sec) * 1000000000 + mono_now->tv_nsec -
+	    rt_now->tv_nsec + rt->tv_nsec;
+	if (ns <= 0)
+		return r;
+	r.tv_sec = (time_t)(ns / 1000000000);
+	r.tv_nsec = (long)(ns % 1000000000);
+	return r;
+}
+
 /* Append m's record in the format ro asks for. */
 int
 record_write(struct tool_out *o, const struct record_opts *ro,
-    const struct udg_msg *m, const struct timespec *when)
+    const struct udg_msg *m, const struct record_meta *meta)
 {
 	struct fmt_syslog sl;
 	const char *p = m->buf;
@@ -165,11 +319,17 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 
 	have_sl = ro->syslog && fmt_syslog(p, len, &sl) == 0;
 	if (ro->format == RECORD_JSON) {
-		put_json(o, ro, m, have_sl ? &sl : NULL, when);
+		put_json(o, ro, m, have_sl ? &sl : NULL, meta);
 		goto done;
 	}
+	if (ro->stamp != RECORD_STAMP_NONE)
+		put_stamp(o, ro->stamp, meta);
 	if (ro->creds)
 		put_creds(o, m);
+	if (ro->identity)
+		put_comm_field(o, meta->id);
+	if (ro->peer)
+		put_peer_field(o, m);
 	if (have_sl) {
 		put_str(o, sl.facility);
 		put_str(o, ".");

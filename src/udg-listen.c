@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "udg.h"
+#include "listen-allow.h"
 #include "listen-daemon.h"
 #include "listen-exec.h"
 #include "listen-output.h"
@@ -41,6 +42,10 @@
 #define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
 #define OPT_ECHO	256		/* --echo has no short form */
+#define OPT_PEER	257		/* nor these */
+#define OPT_STAMP	258
+#define OPT_ALLOW_UNIT	259
+#define OPT_ALLOW_EXE	260
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define EXEC_JOBS	1		/* -e commands at a time */
 #define EXEC_TIMEOUT_MS	30000		/* -T default */
@@ -66,6 +71,7 @@ struct options {
 	gid_t			 sockgid;	/* -g: -1 = none */
 	uint32_t		*allow_uids, *allow_gids;
 	size_t			 nallow_uids, nallow_gids;
+	struct allow		 allow;		/* --allow-unit, --allow-exe */
 	int			 daemonize;
 	const char		*pidpath;
 	char			 vpidpath[TOOL_VISPATH];
@@ -90,6 +96,9 @@ struct listener {
 	char			*slots;
 	size_t			 slotsize;
 	unsigned long long	 nrecv, nout, ndropped, ntrunc;
+	unsigned long long	 nunverified;	/* no pinned identity: refused */
+	struct ratelim		 rl_unverified;
+	struct timespec		 rt_now, mono_now;	/* this batch's */
 	unsigned long long	 nrelative;	/* senders we cannot answer */
 	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
 	unsigned long long	 nskipped;	/* -e: could not be started */
@@ -123,11 +132,18 @@ static const struct optdef {
 					"with its output" },
 	{ "echo",	OPT_ECHO, NULL,	"send each datagram back" },
 	{ "allow-gid",	'G', "gids",	"accept only these groups (and -u)" },
+	{ "allow-exe",	OPT_ALLOW_EXE, "paths", "accept only senders running "
+					"these executables" },
+	{ "allow-unit",	OPT_ALLOW_UNIT, "units", "accept only senders in "
+					"these systemd units" },
 	{ "group",	'g', "group",	"give the socket file this group" },
 	{ "help",	'h', NULL,	"print this help and exit" },
+	{ "identity",	'I', NULL,	"name each sender (comm; JSON: exe, "
+					"cmdline, cgroup, unit)" },
 	{ "json",	'J', NULL,	"write JSON objects" },
 	{ "mode",	'm', "mode",	"socket file mode (octal)" },
 	{ "output",	'o', "file",	"append records to file" },
+	{ "peer",	OPT_PEER, NULL,	"show the sender's address (text)" },
 	{ "pidfile",	'p', "pidfile",	"write and lock a pid file" },
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
@@ -135,6 +151,8 @@ static const struct optdef {
 	{ "exec-timeout", 'T', "seconds", "kill -e commands after seconds "
 					"(0: never)" },
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
+	{ "timestamp",	OPT_STAMP, "[=utc|local|mono]", "begin text records "
+					"with the arrival time" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
 	{ "verbose",	'v', NULL,	"print counts on exit" },
@@ -142,9 +160,10 @@ static const struct optdef {
 #define NOPTS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
 static const char synopsis_fmt[] =
-    "usage: %s [-0CdJRsv] [-c count] [-e command | --echo] [-G gids]\n"
+    "usage: %s [-0CdIJRsv] [-c count] [-e command | --echo] [-G gids]\n"
     "\t[-g group] [-m mode] [-o file] [-p pidfile] [-T seconds]\n"
-    "\t[-t seconds] [-u uids] socket\n";
+    "\t[-t seconds] [-u uids] [--allow-exe paths] [--allow-unit units]\n"
+    "\t[--peer] [--timestamp[=utc|local|mono]] socket\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
@@ -158,20 +177,22 @@ usage(void)
 static void __attribute__((__noreturn__))
 help(void)
 {
+	const char *arg;
 	char opt[64];
 	size_t i;
 
 	(void)printf(synopsis_fmt, getprogname());
 	(void)printf("\n");
 	for (i = 0; i < NOPTS; i++) {
+		arg = optdefs[i].arg != NULL ? optdefs[i].arg : "";
 		if (optdefs[i].ch < 256)
 			(void)snprintf(opt, sizeof(opt), "-%c, --%s%s%s",
 			    optdefs[i].ch, optdefs[i].name,
-			    optdefs[i].arg != NULL ? " " : "",
-			    optdefs[i].arg != NULL ? optdefs[i].arg : "");
+			    *arg != '\0' && *arg != '[' ? " " : "", arg);
 		else
-			(void)snprintf(opt, sizeof(opt), "    --%s",
-			    optdefs[i].name);
+			(void)snprintf(opt, sizeof(opt), "    --%s%s%s",
+			    optdefs[i].name,
+			    *arg != '\0' && *arg != '[' ? " " : "", arg);
 		(void)printf("  %-28s %s\n", opt, optdefs[i].help);
 	}
 	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
@@ -199,8 +220,10 @@ make_opt_tables(char *shorts, size_t size, struct option *longs)
 	shorts[k++] = ':';
 	for (i = 0; i < NOPTS; i++) {
 		longs[i].name = optdefs[i].name;
-		longs[i].has_arg = optdefs[i].arg != NULL ? required_argument :
-		    no_argument;
+		/* An argument shown as "[=...]" may be left out. */
+		longs[i].has_arg = optdefs[i].arg == NULL ? no_argument :
+		    optdefs[i].arg[0] == '[' ? optional_argument :
+		    required_argument;
 		longs[i].flag = NULL;
 		longs[i].val = optdefs[i].ch;
 		if (optdefs[i].ch > 255 || k + 3 > size)
@@ -430,11 +453,12 @@ command_done(void *arg, const struct exec_result *r)
 
 /* -e: start the command for m; if that fails, skip m and go on. */
 static void
-command_start(struct listener *l, const struct udg_msg *m)
+command_start(struct listener *l, const struct udg_msg *m,
+    const struct udg_ident *id)
 {
 	char vis[TOOL_VISPATH];
 
-	if (exec_start(l->exec, m) == 0)
+	if (exec_start(l->exec, m, id) == 0)
 		return;
 	l->nskipped++;
 	if (ratelim_ok(&l->rl_exec))
@@ -469,11 +493,65 @@ note_dropped(struct listener *l, const struct udg_msg *m)
 	l->rl_drop.pending = 0;
 }
 
+/* Why id does not name its sender, for a message. */
+static const char *
+unnamed_why(const struct udg_msg *m, const struct udg_ident *id)
+{
+	if (id == NULL)
+		return "its identity could not be read";
+	if (id->flags & UDG_ID_GONE)
+		return "it had exited";
+	if (m->pidfd == -1)
+		return "no pidfd came with it";
+	return "its executable or cgroup could not be read";
+}
+
+/* Count and report a datagram --allow-unit/--allow-exe turned away. */
+static void
+note_refused(struct listener *l, const struct udg_msg *m,
+    const struct udg_ident *id, enum allow_verdict v)
+{
+	char exe[TOOL_VISPATH], unit[TOOL_VISPATH];
+	struct ratelim *rl = v == ALLOW_NO ? &l->rl_drop : &l->rl_unverified;
+
+	l->ndropped++;
+	if (v == ALLOW_UNVERIFIED)
+		l->nunverified++;
+	if (!ratelim_ok(rl))
+		return;
+	if (v == ALLOW_UNVERIFIED)
+		warnx("dropped %llu datagram%s from a sender that could not be "
+		    "identified (last: pid %ld: %s)", rl->pending + 1,
+		    rl->pending ? "s" : "", (m->flags & UDG_MSG_NOCRED) ? -1L :
+		    (long)m->pid, unnamed_why(m, id));
+	else
+		warnx("dropped %llu datagram%s from a sender not allowed "
+		    "(last: pid %ld, exe %s, unit %s)", rl->pending + 1,
+		    rl->pending ? "s" : "", (long)m->pid, id->exe == NULL ?
+		    "unknown" : tool_vis(exe, sizeof(exe), id->exe,
+		    strlen(id->exe)), id->unit == NULL ? "none" :
+		    tool_vis(unit, sizeof(unit), id->unit, strlen(id->unit)));
+	rl->pending = 0;
+}
+
+/*
+ * Who sent m, when a record or an allow-list needs it; NULL when it is
+ * not needed or cannot be read (ENOMEM): unknown, which refuses it.
+ */
+static const struct udg_ident *
+sender(struct listener *l, const struct udg_msg *m)
+{
+	if (!l->opt->rec.identity && !allow_active(&l->opt->allow))
+		return NULL;
+	return udg_identity(l->u, m, 0);
+}
+
 /* Account for, filter, write and answer one datagram. */
 static void
 handle(struct listener *l, const struct udg_msg *m)
 {
-	struct timespec now;
+	struct record_meta meta;
+	enum allow_verdict v;
 
 	l->nrecv++;
 	if ((m->flags & UDG_MSG_TRUNC) != 0)
@@ -482,16 +560,23 @@ handle(struct listener *l, const struct udg_msg *m)
 		note_dropped(l, m);
 		return;
 	}
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-		memset(&now, 0, sizeof(now));
-	if (record_write(&l->out.o, &l->opt->rec, m, &now) == -1 ||
+	meta.id = sender(l, m);
+	if ((v = allow_check(&l->opt->allow, meta.id)) != ALLOW_YES) {
+		note_refused(l, m, meta.id, v);
+		return;
+	}
+	/* The kernel's arrival time; the batch's when it gave none. */
+	meta.time = m->time.tv_sec != 0 || m->time.tv_nsec != 0 ? m->time :
+	    l->rt_now;
+	meta.mono = record_mono(&meta.time, &l->rt_now, &l->mono_now);
+	if (record_write(&l->out.o, &l->opt->rec, m, &meta) == -1 ||
 	    tool_out_mark(&l->out.o) == -1)
 		out_failed(l);
 	l->nout++;
 	if (l->opt->echo)
 		reply(l, m, m->buf, m->len);
 	else if (l->exec != NULL)
-		command_start(l, m);
+		command_start(l, m, meta.id);
 }
 
 /* Exit 64 with "OPTION ARG: why". */
@@ -502,6 +587,23 @@ bad_value(int ch, const char *arg, const char *why)
 
 	errx(EX_USAGE, "%s %s: %s", opt_name(ch), tool_vis(vis, sizeof(vis),
 	    arg, strlen(arg)), why);
+}
+
+/* --timestamp's clock (none given: utc); -1 and *errstr if unknown. */
+static int
+parse_stamp(const char *arg, enum record_stamp *how, const char **errstr)
+{
+	if (arg == NULL || strcmp(arg, "utc") == 0)
+		*how = RECORD_STAMP_UTC;
+	else if (strcmp(arg, "local") == 0)
+		*how = RECORD_STAMP_LOCAL;
+	else if (strcmp(arg, "mono") == 0)
+		*how = RECORD_STAMP_MONO;
+	else {
+		*errstr = "not utc, local or mono";
+		return -1;
+	}
+	return 0;
 }
 
 /* The value of option ch into o; -1 and *errstr if it is bad. */
@@ -525,6 +627,12 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 	case 'u':
 		return tool_parse_idlist(arg, 0, &o->allow_uids,
 		    &o->nallow_uids, errstr);
+	case OPT_STAMP:
+		return parse_stamp(arg, &o->rec.stamp, errstr);
+	case OPT_ALLOW_UNIT:
+		return allow_add_units(&o->allow, arg, errstr);
+	case OPT_ALLOW_EXE:
+		return allow_add_exes(&o->allow, arg, errstr);
 	default:
 		*errstr = "unknown option";
 		return -1;
@@ -557,6 +665,10 @@ flag_opt(struct options *o, int ch)
 		return &o->rec.creds;
 	case 'd':
 		return &o->daemonize;
+	case 'I':
+		return &o->rec.identity;
+	case OPT_PEER:
+		return &o->rec.peer;
 	case 's':
 		return &o->rec.syslog;
 	case 'v':
@@ -582,9 +694,11 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 		break;
 	case 'C':
 	case 'd':
+	case 'I':
 	case 's':
 	case 'v':
 	case OPT_ECHO:
+	case OPT_PEER:
 		*flag_opt(o, ch) = 1;
 		break;
 	case 'e':
@@ -655,6 +769,10 @@ parse_args(struct options *o, int argc, char *argv[])
 		errx(EX_USAGE, "-0, -J and -R cannot be combined");
 	if (o->echo && o->execcmd != NULL)
 		errx(EX_USAGE, "--echo and -e cannot be combined");
+	if (o->rec.format == RECORD_JSON && (o->rec.peer ||
+	    o->rec.stamp != RECORD_STAMP_NONE))
+		errx(EX_USAGE, "--peer and --timestamp are for text records: "
+		    "JSON has peer and time");
 	o->sockpath = argv[optind];
 	tool_socket_operand(o->sockpath, o->vsockpath, sizeof(o->vsockpath));
 	if (o->outpath != NULL)
@@ -712,16 +830,33 @@ bind_failed(const struct options *o)
 	err(tool_bind_exitcode(e), "%s", o->vsockpath);
 }
 
+/*
+ * The endpoint's flags: a pidfd per datagram only when a sender must be
+ * named (it costs a descriptor per datagram), the kernel's arrival time
+ * only when a record shows a time.
+ */
+static int
+endpoint_flags(const struct options *o)
+{
+	int f = UDG_NONBLOCK;
+
+	if (o->rec.identity || allow_active(&o->allow))
+		f |= UDG_PIDFD;
+	if (o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE)
+		f |= UDG_TIMESTAMP;
+	return f;
+}
+
 /* Bind the socket with -m and -g as asked; exit on error. */
 static struct udg *
 bind_socket(const struct options *o)
 {
 	struct udg *u;
 	mode_t mask;
-	int mode = o->sockmode;
+	int mode = o->sockmode, flags = endpoint_flags(o);
 
 	if (o->sockgid == (gid_t)-1) {
-		if ((u = udg_server(o->sockpath, mode, UDG_NONBLOCK)) == NULL)
+		if ((u = udg_server(o->sockpath, mode, flags)) == NULL)
 			bind_failed(o);
 		return u;
 	}
@@ -734,7 +869,7 @@ bind_socket(const struct options *o)
 		(void)umask(mask);
 		mode = 0777 & ~(int)mask;
 	}
-	if ((u = udg_server(o->sockpath, mode & 0700, UDG_NONBLOCK)) == NULL)
+	if ((u = udg_server(o->sockpath, mode & 0700, flags)) == NULL)
 		bind_failed(o);
 	if (udg_set_perm(u, mode, (uid_t)-1, o->sockgid) == -1)
 		err(tool_exitcode(errno), "%s: group", o->vsockpath);
@@ -788,6 +923,10 @@ setup(struct listener *l)
 		err(EX_OSERR, "receive buffers");
 
 	l->u = bind_socket(o);
+	if ((endpoint_flags(o) & ~udg_flags(l->u) & UDG_PIDFD) != 0)
+		warnx("%s: this kernel gives no pidfds (Linux 6.5): senders "
+		    "cannot be named%s", o->vsockpath, allow_active(&o->allow) ?
+		    ", so --allow-unit/--allow-exe refuse every datagram" : "");
 	if (o->execcmd != NULL)
 		setup_exec(l);
 	if (o->daemonize)
@@ -876,6 +1015,9 @@ receive(struct listener *l, int want)
 			return 0;
 		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
 	}
+	if (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
+	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1)
+		err(EX_OSERR, "clock_gettime");
 	for (i = 0; i < n; i++) {
 		handle(l, &l->msgs[i]);
 		if (l->msgs[i].len > SLOT_KEEP)
@@ -1033,15 +1175,19 @@ report(struct listener *l)
 	if (l->rl_drop.pending > 0)
 		warnx("dropped %llu more datagrams from senders not allowed",
 		    l->rl_drop.pending);
+	if (l->rl_unverified.pending > 0)
+		warnx("dropped %llu more datagrams from senders that could not "
+		    "be identified", l->rl_unverified.pending);
 	if (lost > 0 && !l->out.gone)
 		warnx("%s: %zu record%s received but not written", 
 		    l->opt->voutpath, lost, lost == 1 ? "" : "s");
 	if (l->opt->verbose)
 		(void)fprintf(stderr, "%s: received %llu, written %llu, "
 		    "dropped %llu, truncated %llu, lost %zu, "
-		    "unanswerable %llu, commands failed %llu, skipped %llu\n",
-		    getprogname(), l->nrecv, l->nout - lost, l->ndropped,
-		    l->ntrunc, lost, l->nrelative, l->nfailed, l->nskipped);
+		    "unanswerable %llu, commands failed %llu, skipped %llu, "
+		    "unidentified %llu\n", getprogname(), l->nrecv,
+		    l->nout - lost, l->ndropped, l->ntrunc, lost, l->nrelative,
+		    l->nfailed, l->nskipped, l->nunverified);
 	return lost > 0 && !l->out.gone ? EX_IOERR : 0;
 }
 

@@ -11,6 +11,7 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,14 +23,20 @@
 
 #define OUTCAP	64		/* small: records span many flushes */
 
-/* 2025-12-01T14:40:00.123456Z */
-static const struct timespec when = { 1764600000, 123456789 };
+/*
+ * Arrival at 2025-12-01T14:40:00.123456Z, 4711.000250 s after boot;
+ * sender unknown.
+ */
+static const struct record_meta meta0 = { { 1764600000, 123456789 },
+    { 4711, 250999 }, NULL };
 
 /* A datagram from path with credentials 4711 1000 100. */
 static void
 msg_from(struct udg_msg *m, const char *payload, size_t len)
 {
-	udg_msg_init(m, (void *)payload, len);
+	udg_msg_init(m, NULL, 0);
+	m->buf = (void *)(uintptr_t)payload;	/* only read */
+	m->size = len;
 	m->len = m->reallen = len;
 	m->pid = 4711;
 	m->uid = 1000;
@@ -41,7 +48,8 @@ msg_from(struct udg_msg *m, const char *payload, size_t len)
 
 /* The record for m with ro, in a malloc'ed buffer; *len its length. */
 static char *
-render(const struct record_opts *ro, const struct udg_msg *m, size_t *len)
+render(const struct record_opts *ro, const struct udg_msg *m,
+    const struct record_meta *meta, size_t *len)
 {
 	struct tool_out o;
 	char *buf;
@@ -51,7 +59,7 @@ render(const struct record_opts *ro, const struct udg_msg *m, size_t *len)
 	fd = memfd_create("record", MFD_CLOEXEC);
 	ck_assert_int_ne(fd, -1);
 	ck_assert_int_eq(tool_out_init(&o, fd, OUTCAP), 0);
-	ck_assert_int_eq(record_write(&o, ro, m, &when), 0);
+	ck_assert_int_eq(record_write(&o, ro, m, meta), 0);
 	ck_assert_int_eq(tool_out_flush(&o), 0);
 	tool_out_free(&o);
 	end = lseek(fd, 0, SEEK_END);
@@ -65,18 +73,34 @@ render(const struct record_opts *ro, const struct udg_msg *m, size_t *len)
 	return buf;
 }
 
-/* Assert that ro's record for payload[0, len) is exactly want[0, wlen). */
+/* Assert that ro's record for m and meta is exactly want[0, wlen). */
 static void
-expect_len(const struct record_opts *ro, const struct udg_msg *m,
-    const char *want, size_t wlen)
+expect_with(const struct record_opts *ro, const struct udg_msg *m,
+    const struct record_meta *meta, const char *want, size_t wlen)
 {
 	size_t len;
-	char *got = render(ro, m, &len);
+	char *got = render(ro, m, meta, &len);
 
 	ck_assert_msg(len == wlen && memcmp(got, want, wlen) == 0,
 	    "got \"%s\" (%zu bytes), want \"%s\" (%zu bytes)", got, len, want,
 	    wlen);
 	free(got);
+}
+
+/* The same with meta0. */
+static void
+expect_len(const struct record_opts *ro, const struct udg_msg *m,
+    const char *want, size_t wlen)
+{
+	expect_with(ro, m, &meta0, want, wlen);
+}
+
+/* The same for a NUL-free expectation, with meta. */
+static void
+expect_meta(const struct record_opts *ro, const struct udg_msg *m,
+    const struct record_meta *meta, const char *want)
+{
+	expect_with(ro, m, meta, want, strlen(want));
 }
 
 /* The same for a NUL-free expectation. */
@@ -332,10 +356,223 @@ START_TEST(output_error_is_returned)
 	ck_assert_int_eq(tool_out_init(&o, p[1], OUTCAP), 0);
 	memset(big, 'a', sizeof(big));
 	msg_from(&m, big, sizeof(big));
-	ck_assert_int_eq(record_write(&o, &ro, &m, &when), -1);
+	ck_assert_int_eq(record_write(&o, &ro, &m, &meta0), -1);
 	ck_assert_int_eq(o.err, EPIPE);
 	tool_out_free(&o);
 	(void)close(p[1]);
+}
+END_TEST
+
+/* A sender the library vouched for, with a space and quotes to escape. */
+static const struct udg_ident pinned_id = { UDG_ID_PINNED, 4711, "my prog",
+    "/usr/bin/my prog", "my prog -x \"q\"", "/system.slice/demo.service",
+    "demo.service" };
+
+/* meta0 with sender id. */
+static struct record_meta
+meta_id(const struct udg_ident *id)
+{
+	struct record_meta meta = meta0;
+
+	meta.id = id;
+	return meta;
+}
+
+START_TEST(json_identity_members)
+{
+	struct record_opts ro = opts(RECORD_JSON, 0, 0);
+	struct udg_ident odd = pinned_id;
+	struct record_meta meta = meta_id(&pinned_id);
+	struct udg_msg m;
+
+	ro.identity = 1;
+	msg_from(&m, "hi", 2);
+	expect_meta(&ro, &m, &meta, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"pid_pinned\":true,"
+	    "\"comm\":\"my prog\",\"exe\":\"/usr/bin/my prog\","
+	    "\"cmdline\":\"my prog -x \\\"q\\\"\","
+	    "\"cgroup\":\"/system.slice/demo.service\","
+	    "\"unit\":\"demo.service\",\"peer\":\"/tmp/c.sock\","
+	    "\"len\":2,\"truncated\":false,\"data\":\"hi\"}\n");
+	/* Bytes that are not UTF-8 come losslessly; unknown ones are null. */
+	odd.comm = "\377x";
+	odd.exe = NULL;
+	odd.cgroup = "/";
+	odd.unit = NULL;
+	meta.id = &odd;
+	expect_meta(&ro, &m, &meta, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"pid_pinned\":true,"
+	    "\"comm_base64\":\"/3g=\",\"exe\":null,"
+	    "\"cmdline\":\"my prog -x \\\"q\\\"\",\"cgroup\":\"/\","
+	    "\"unit\":null,\"peer\":\"/tmp/c.sock\","
+	    "\"len\":2,\"truncated\":false,\"data\":\"hi\"}\n");
+}
+END_TEST
+
+START_TEST(json_identity_unvouched_is_null)
+{
+	static const char want[] = "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"pid_pinned\":false,"
+	    "\"comm\":null,\"exe\":null,\"cmdline\":null,\"cgroup\":null,"
+	    "\"unit\":null,\"peer\":\"/tmp/c.sock\","
+	    "\"len\":2,\"truncated\":false,\"data\":\"hi\"}\n";
+	struct record_opts ro = opts(RECORD_JSON, 0, 0);
+	struct udg_ident guess = pinned_id;
+	struct record_meta meta = meta_id(NULL);
+	struct udg_msg m;
+
+	ro.identity = 1;
+	msg_from(&m, "hi", 2);
+	expect_meta(&ro, &m, &meta, want);
+	/* Strings read by pid alone may be another process's: never shown. */
+	guess.flags = UDG_ID_GUESSED;
+	meta.id = &guess;
+	expect_meta(&ro, &m, &meta, want);
+}
+END_TEST
+
+START_TEST(text_comm_field)
+{
+	struct record_opts ro = opts(RECORD_TEXT, 1, 0);
+	struct udg_ident id = pinned_id;
+	struct record_meta meta = meta_id(&id);
+	struct udg_msg m;
+
+	ro.identity = 1;
+	msg_from(&m, "hi", 2);
+	expect_meta(&ro, &m, &meta, "4711 1000 100 my\\040prog hi\n");
+	id.comm = "-";
+	expect_meta(&ro, &m, &meta, "4711 1000 100 \\055 hi\n");
+	id.comm = "";
+	expect_meta(&ro, &m, &meta, "4711 1000 100 \"\" hi\n");
+	id.comm = "a\nb\\";
+	expect_meta(&ro, &m, &meta, "4711 1000 100 a\\nb\\\\ hi\n");
+	id.comm = NULL;
+	expect_meta(&ro, &m, &meta, "4711 1000 100 - hi\n");
+	id.comm = "guessed";
+	id.flags = UDG_ID_GUESSED;
+	expect_meta(&ro, &m, &meta, "4711 1000 100 - hi\n");
+	meta.id = NULL;
+	expect_meta(&ro, &m, &meta, "4711 1000 100 - hi\n");
+	/* Without -C, the name alone; in raw records too. */
+	meta.id = &pinned_id;
+	ro.creds = 0;
+	expect_meta(&ro, &m, &meta, "my\\040prog hi\n");
+	ro.format = RECORD_RAW;
+	msg_from(&m, "a b\033", 4);
+	expect_meta(&ro, &m, &meta, "my\\040prog a b\033\n");
+}
+END_TEST
+
+START_TEST(text_peer_field)
+{
+	struct record_opts ro = opts(RECORD_TEXT, 1, 0);
+	struct udg_msg m;
+
+	ro.peer = 1;
+	msg_from(&m, "hi", 2);
+	expect(&ro, &m, "4711 1000 100 /tmp/c.sock hi\n");
+	(void)strlcpy(m.peer, "/tmp/a b\n", sizeof(m.peer));
+	m.peer_len = strlen(m.peer);
+	expect(&ro, &m, "4711 1000 100 /tmp/a\\040b\\n hi\n");
+	m.peer_type = UDG_PEER_ABSTRACT;
+	memcpy(m.peer, "x\0y", 3);
+	m.peer_len = 3;
+	expect(&ro, &m, "4711 1000 100 @x\\0y hi\n");
+	m.peer_type = UDG_PEER_NONE;
+	m.peer_len = 0;
+	expect(&ro, &m, "4711 1000 100 - hi\n");
+	m.peer_type = UDG_PEER_PATH;
+	(void)strlcpy(m.peer, "-", sizeof(m.peer));
+	m.peer_len = 1;
+	ro.creds = 0;
+	expect(&ro, &m, "\\055 hi\n");
+}
+END_TEST
+
+START_TEST(text_prefix_order)
+{
+	/* The record ends in the NUL that ends the string. */
+	static const char nul_want[] = "4711.000250 4711 1000 100 - "
+	    "/tmp/c.sock user.notice: hi";
+	struct record_opts ro = opts(RECORD_TEXT, 1, 1);
+	struct record_meta meta = meta_id(&pinned_id);
+	struct udg_msg m;
+
+	ro.identity = 1;
+	ro.peer = 1;
+	ro.stamp = RECORD_STAMP_UTC;
+	msg_from(&m, "<13>hi", 6);
+	expect_meta(&ro, &m, &meta, "2025-12-01T14:40:00.123456Z 4711 1000 100 "
+	    "my\\040prog /tmp/c.sock user.notice: hi\n");
+	ro.format = RECORD_NUL;
+	ro.stamp = RECORD_STAMP_MONO;
+	meta.id = NULL;
+	expect_with(&ro, &m, &meta, nul_want, sizeof(nul_want));
+}
+END_TEST
+
+/* Restore TZ as it was (or unset it) and reload it. */
+static void
+tz_restore(const char *old)
+{
+	if (old != NULL)
+		ck_assert_int_eq(setenv("TZ", old, 1), 0);
+	else
+		ck_assert_int_eq(unsetenv("TZ"), 0);
+	tzset();
+}
+
+START_TEST(text_timestamps)
+{
+	struct record_opts ro = opts(RECORD_TEXT, 0, 0);
+	char *old = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+	struct udg_msg m;
+
+	msg_from(&m, "hi", 2);
+	ro.stamp = RECORD_STAMP_UTC;
+	expect(&ro, &m, "2025-12-01T14:40:00.123456Z hi\n");
+	ro.stamp = RECORD_STAMP_MONO;
+	expect(&ro, &m, "4711.000250 hi\n");
+	/* POSIX TZ strings: no time zone database needed. */
+	ro.stamp = RECORD_STAMP_LOCAL;
+	ck_assert_int_eq(setenv("TZ", "XST-5:30", 1), 0);
+	tzset();
+	expect(&ro, &m, "2025-12-01T20:10:00.123456+05:30 hi\n");
+	ck_assert_int_eq(setenv("TZ", "YST8", 1), 0);
+	tzset();
+	expect(&ro, &m, "2025-12-01T06:40:00.123456-08:00 hi\n");
+	ck_assert_int_eq(setenv("TZ", "UTC0", 1), 0);
+	tzset();
+	expect(&ro, &m, "2025-12-01T14:40:00.123456+00:00 hi\n");
+	tz_restore(old);
+	free(old);
+}
+END_TEST
+
+START_TEST(mono_from_realtime)
+{
+	struct timespec rt = { 100, 500000000 }, rt_now = { 101, 0 };
+	struct timespec mono_now = { 50, 250000000 }, r;
+
+	r = record_mono(&rt, &rt_now, &mono_now);
+	ck_assert_int_eq(r.tv_sec, 49);
+	ck_assert_int_eq(r.tv_nsec, 750000000);
+	rt.tv_sec = 10;
+	rt.tv_nsec = 900000000;
+	rt_now.tv_sec = 10;
+	rt_now.tv_nsec = 100000000;
+	mono_now.tv_sec = 3;
+	mono_now.tv_nsec = 500000000;
+	r = record_mono(&rt, &rt_now, &mono_now);
+	ck_assert_int_eq(r.tv_sec, 4);
+	ck_assert_int_eq(r.tv_nsec, 300000000);
+	/* Before boot (a clock step): the monotonic zero, not negative. */
+	rt.tv_sec = 1;
+	rt_now.tv_sec = 1000;
+	r = record_mono(&rt, &rt_now, &mono_now);
+	ck_assert_int_eq(r.tv_sec, 0);
+	ck_assert_int_eq(r.tv_nsec, 0);
 }
 END_TEST
 
@@ -359,6 +596,15 @@ record_suite(void)
 	tcase_add_test(tc, json_peer_abstract_and_base64_data);
 	tcase_add_test(tc, json_peer_not_utf8_is_base64);
 	tcase_add_test(tc, json_syslog_members);
+	tc = t_tcase(s, "identity", 10);
+	tcase_add_test(tc, json_identity_members);
+	tcase_add_test(tc, json_identity_unvouched_is_null);
+	tcase_add_test(tc, text_comm_field);
+	tcase_add_test(tc, text_peer_field);
+	tc = t_tcase(s, "timestamp", 10);
+	tcase_add_test(tc, text_prefix_order);
+	tcase_add_test(tc, text_timestamps);
+	tcase_add_test(tc, mono_from_realtime);
 	tc = t_tcase(s, "errors", 10);
 	tcase_add_test(tc, output_error_is_returned);
 	return s;
