@@ -311,3 +311,20 @@ finish_listen() {
 	status "listener: exit 0" 0 "$RC"
 	true_that "listener: socket file removed" [ ! -e "$S" ]
 }
+
+# jget FILE KEY...: for each JSON record in FILE, the values of KEYs,
+# tab-separated (null: "null", true/false as such; MISSING if absent).
+jget() {
+	"$PY" - "$@" <<'EOF'
+import json, sys
+keys = sys.argv[2:]
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    out = []
+    for k in keys:
+        v = r.get(k, "MISSING")
+        out.append("null" if v is None else
+                   str(v).lower() if isinstance(v, bool) else str(v))
+    print("\t".join(out))
+EOF
+}

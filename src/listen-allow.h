@@ -1,0 +1,52 @@
+/*
+ * listen-allow.h - udg-listen --allow-unit and --allow-exe: accept a
+ * datagram only when its sender's identity, pinned by a pidfd, is on a
+ * list.  A sender that cannot be pinned (no pidfd, exited, unreadable)
+ * is never matched on a guess: it is unverified, and refused.
+ */
+#ifndef UDG_LISTEN_ALLOW_H
+#define UDG_LISTEN_ALLOW_H
+
+#include <stddef.h>
+
+#include "udg.h"
+
+struct allow {
+	char	**units;	/* systemd unit names, suffix included */
+	size_t	  nunits;
+	char	**exes;		/* absolute paths, resolved when they exist */
+	size_t	  nexes;
+};
+
+enum allow_verdict {
+	ALLOW_YES,		/* no list given, or every given list matched */
+	ALLOW_NO,		/* pinned, and not on a list */
+	ALLOW_UNVERIFIED	/* could not be pinned or read: refused */
+};
+
+/*
+ * Append a comma list of units to a ("NAME" alone means NAME.service, as
+ * for systemctl).  0, or -1 with *errstr; on error nothing is appended.
+ */
+int	allow_add_units(struct allow *a, const char *list,
+	    const char **errstr);
+
+/*
+ * Append a comma list of absolute executable paths to a; those that
+ * exist are resolved (realpath), as /proc/PID/exe is.  0, or -1 with
+ * *errstr; on error nothing is appended.
+ */
+int	allow_add_exes(struct allow *a, const char *list,
+	    const char **errstr);
+
+/* 1 if a has any list, so that senders must be identified. */
+int	allow_active(const struct allow *a);
+
+/* May the sender described by id (NULL: unknown) pass a? */
+enum allow_verdict allow_check(const struct allow *a,
+	    const struct udg_ident *id);
+
+/* Release the lists. */
+void	allow_free(struct allow *a);
+
+#endif /* UDG_LISTEN_ALLOW_H */

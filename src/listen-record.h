@@ -1,0 +1,69 @@
+/*
+ * listen-record.h - udg-listen's record for one datagram: escaped text,
+ * raw, NUL-ended or a JSON object, with the --timestamp, -C, -I, --peer
+ * and -s prefixes.
+ *
+ * Everything it needs comes in struct record_opts and the arguments: no
+ * globals, no clock (the caller passes the time), so that every format
+ * can be checked byte for byte.
+ */
+#ifndef UDG_LISTEN_RECORD_H
+#define UDG_LISTEN_RECORD_H
+
+#include <time.h>
+
+#include "udg.h"
+#include "format.h"
+#include "tool-out.h"
+
+enum record_format {
+	RECORD_TEXT,		/* escaped by opts.text, then '\n' */
+	RECORD_RAW,		/* the payload, then '\n' */
+	RECORD_NUL,		/* the payload, then '\0' */
+	RECORD_JSON		/* one JSON object, then '\n' */
+};
+
+/* --timestamp: which clock a text record begins with. */
+enum record_stamp {
+	RECORD_STAMP_NONE,
+	RECORD_STAMP_UTC,	/* RFC 3339, microseconds, "Z" */
+	RECORD_STAMP_LOCAL,	/* RFC 3339, microseconds, "+hh:mm" */
+	RECORD_STAMP_MONO	/* seconds.microseconds, CLOCK_MONOTONIC */
+};
+
+struct record_opts {
+	enum record_format	 format;
+	int			 creds;		/* -C: "pid uid gid " first */
+	int			 identity;	/* -I: comm (text), all (JSON) */
+	int			 peer;		/* --peer: the sender's address */
+	enum record_stamp	 stamp;		/* --timestamp */
+	int			 syslog;	/* -s: decode a <PRI> header */
+	fmt_encoder		*text;		/* RECORD_TEXT's escaper */
+};
+
+/* What the listener knows of a datagram besides the message itself. */
+struct record_meta {
+	struct timespec		 time;	/* arrival, CLOCK_REALTIME */
+	struct timespec		 mono;	/* arrival, CLOCK_MONOTONIC */
+	const struct udg_ident	*id;	/* -I: its sender; NULL: unknown */
+};
+
+/* Defaults: text escaped with fmt_vis, no prefixes. */
+void	record_opts_init(struct record_opts *);
+
+/*
+ * Append the record for m, described further by meta, to o.  -1 with
+ * errno (o->err) when the output failed.
+ */
+int	record_write(struct tool_out *o, const struct record_opts *,
+	    const struct udg_msg *m, const struct record_meta *meta);
+
+/*
+ * The monotonic time of realtime instant rt, given one reading of both
+ * clocks (rt_now, mono_now): the kernel stamps arrivals on the realtime
+ * clock only.  Never before the monotonic clock's zero.
+ */
+struct timespec	record_mono(const struct timespec *rt,
+	    const struct timespec *rt_now, const struct timespec *mono_now);
+
+#endif /* UDG_LISTEN_RECORD_H */

@@ -1,0 +1,214 @@
+/*
+ * check_allow.c - udg-listen's --allow-unit and --allow-exe lists: how
+ * names are parsed and completed, and the verdict for every kind of
+ * identity, cgroups of system and user units included.  Only a pinned
+ * identity ever matches.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "listen-allow.h"
+
+/* A pinned sender in cgroup with unit, running exe. */
+static struct udg_ident
+ident(const char *exe, const char *cgroup, const char *unit)
+{
+	struct udg_ident id;
+
+	memset(&id, 0, sizeof(id));
+	id.flags = UDG_ID_PINNED;
+	id.pid = 4711;
+	id.comm = "demo";
+	id.exe = exe;
+	id.cmdline = "demo";
+	id.cgroup = cgroup;
+	id.unit = unit;
+	return id;
+}
+
+START_TEST(units_parsed_and_completed)
+{
+	struct allow a = { 0 };
+	const char *why = NULL;
+
+	ck_assert(!allow_active(&a));
+	ck_assert_int_eq(allow_add_units(&a, "demo,app-x.scope", &why), 0);
+	ck_assert_int_eq(allow_add_units(&a, "user@1000.service", &why), 0);
+	ck_assert(allow_active(&a));
+	ck_assert_uint_eq(a.nunits, 3);
+	ck_assert_str_eq(a.units[0], "demo.service");
+	ck_assert_str_eq(a.units[1], "app-x.scope");
+	ck_assert_str_eq(a.units[2], "user@1000.service");
+	/* A bad name anywhere in a list adds none of it. */
+	ck_assert_int_eq(allow_add_units(&a, "ok,", &why), -1);
+	ck_assert_str_eq(why, "empty unit name");
+	ck_assert_int_eq(allow_add_units(&a, "ok,a/b.service", &why), -1);
+	ck_assert_str_eq(why, "not a unit name");
+	ck_assert_uint_eq(a.nunits, 3);
+	allow_free(&a);
+	ck_assert_uint_eq(a.nunits, 0);
+}
+END_TEST
+
+START_TEST(exes_parsed_and_resolved)
+{
+	struct allow a = { 0 };
+	const char *why = NULL;
+	char real[PATH_MAX], link[PATH_MAX], list[2 * PATH_MAX + 16];
+	char *want;
+	FILE *f;
+
+	(void)snprintf(real, sizeof(real), "%s/prog", t_dir);
+	(void)snprintf(link, sizeof(link), "%s/alias", t_dir);
+	ck_assert_ptr_nonnull(f = fopen(real, "w"));
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(symlink(real, link), 0);
+	(void)snprintf(list, sizeof(list), "%s,/no/such/prog", link);
+	ck_assert_int_eq(allow_add_exes(&a, list, &why), 0);
+	ck_assert_uint_eq(a.nexes, 2);
+	/* As /proc/PID/exe names it: the link resolved. */
+	ck_assert_ptr_nonnull(want = realpath(real, NULL));
+	ck_assert_str_eq(a.exes[0], want);
+	free(want);
+	ck_assert_str_eq(a.exes[1], "/no/such/prog");
+	ck_assert_int_eq(allow_add_exes(&a, "/bin/sh,prog", &why), -1);
+	ck_assert_str_eq(why, "not an absolute path");
+	ck_assert_int_eq(allow_add_exes(&a, "", &why), -1);
+	ck_assert_str_eq(why, "empty path");
+	ck_assert_uint_eq(a.nexes, 2);
+	allow_free(&a);
+}
+END_TEST
+
+START_TEST(no_list_allows_anyone)
+{
+	struct allow a = { 0 };
+	struct udg_ident id = ident("/bin/x", "/", NULL);
+
+	ck_assert_int_eq(allow_check(&a, NULL), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_YES);
+}
+END_TEST
+
+START_TEST(unit_matches_system_and_user_units)
+{
+	struct allow a = { 0 };
+	const char *why;
+	struct udg_ident sys = ident("/usr/sbin/demo",
+	    "/system.slice/demo.service", "demo.service");
+	struct udg_ident user = ident("/usr/bin/app", "/user.slice/"
+	    "user-1000.slice/user@1000.service/app.slice/app-x.scope",
+	    "app-x.scope");
+	struct udg_ident other = ident("/usr/sbin/demo",
+	    "/system.slice/other.service", "other.service");
+	struct udg_ident none = ident("/usr/sbin/demo", "/", NULL);
+
+	ck_assert_int_eq(allow_add_units(&a, "demo,app-x.scope", &why), 0);
+	ck_assert_int_eq(allow_check(&a, &sys), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &user), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &other), ALLOW_NO);
+	/* A known cgroup outside every unit is in none of the listed. */
+	ck_assert_int_eq(allow_check(&a, &none), ALLOW_NO);
+	allow_free(&a);
+}
+END_TEST
+
+START_TEST(exe_matches_exactly)
+{
+	struct allow a = { 0 };
+	const char *why;
+	struct udg_ident id = ident("/opt/demo/bin/demo", "/", NULL);
+
+	ck_assert_int_eq(allow_add_exes(&a, "/opt/demo/bin/demo", &why), 0);
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_YES);
+	id.exe = "/opt/demo/bin/demo (deleted)";
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
+	id.exe = "/opt/demo/bin/demo2";
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
+	allow_free(&a);
+}
+END_TEST
+
+/* Both lists, for demo.service running /usr/sbin/demo; *id matches. */
+static void
+demo_lists(struct allow *a, struct udg_ident *id)
+{
+	const char *why;
+
+	memset(a, 0, sizeof(*a));
+	ck_assert_int_eq(allow_add_units(a, "demo", &why), 0);
+	ck_assert_int_eq(allow_add_exes(a, "/usr/sbin/demo", &why), 0);
+	*id = ident("/usr/sbin/demo", "/system.slice/demo.service",
+	    "demo.service");
+}
+
+START_TEST(every_list_must_match)
+{
+	struct allow a;
+	struct udg_ident id;
+
+	demo_lists(&a, &id);
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_YES);
+	id.exe = "/usr/bin/sh";
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
+	id.exe = "/usr/sbin/demo";
+	id.unit = "other.service";
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
+	allow_free(&a);
+}
+END_TEST
+
+START_TEST(unpinned_is_never_matched)
+{
+	struct allow a;
+	struct udg_ident id;
+
+	demo_lists(&a, &id);
+	ck_assert_int_eq(allow_check(&a, NULL), ALLOW_UNVERIFIED);
+	/* Read by pid alone: it may be another process. */
+	id.flags = UDG_ID_GUESSED;
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
+	id.flags = UDG_ID_GONE;
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
+	/* Pinned, but its executable could not be read. */
+	id.flags = UDG_ID_PINNED;
+	id.exe = NULL;
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
+	id.exe = "/usr/sbin/demo";
+	id.cgroup = NULL;
+	id.unit = NULL;
+	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
+	allow_free(&a);
+}
+END_TEST
+
+static Suite *
+allow_suite(void)
+{
+	Suite *s = suite_create("allow");
+	TCase *tc;
+
+	tc = t_tcase(s, "parse", 10);
+	tcase_add_test(tc, units_parsed_and_completed);
+	tcase_add_test(tc, exes_parsed_and_resolved);
+	tc = t_tcase(s, "check", 10);
+	tcase_add_test(tc, no_list_allows_anyone);
+	tcase_add_test(tc, unit_matches_system_and_user_units);
+	tcase_add_test(tc, exe_matches_exactly);
+	tcase_add_test(tc, every_list_must_match);
+	tcase_add_test(tc, unpinned_is_never_matched);
+	return s;
+}
+
+int
+main(void)
+{
+	return t_run(allow_suite());
+}
