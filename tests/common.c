@@ -522,3 +522,15 @@ t_file_is(const char *path, const char *text)
 	buf[n] = '\0';
 	return strcmp(buf, text) == 0;
 }
+
+const char *
+t_path(const char *name)
+{
+	static char buf[4][PATH_MAX];
+	static int next;
+	char *p = buf[next++ % 4];
+	int n = snprintf(p, PATH_MAX, "%s/%s", t_dir, name);
+
+	ck_assert(n > 0 && n < PATH_MAX);
+	return p;
+}

@@ -100,4 +100,7 @@ void	t_write_file(const char *path, const char *text);
 /* Is the regular file at path holding exactly text? */
 int	t_file_is(const char *path, const char *text);
 
+/* An absolute path for name in the test's directory (four kept at once). */
+const char *t_path(const char *name);
+
 #endif /* UDG_TESTS_COMMON_H */
