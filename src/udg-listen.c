@@ -1,23 +1,24 @@
 /*
  * udg-listen - receive datagrams on a Unix-domain socket and print them.
  *
- * One record per datagram: escaped text (default), raw, NUL-ended or a
- * JSON object.  Datagrams are taken in batches into lazily backed buffers
- * big enough for anything an unprivileged sender can send, and each batch
- * is written with one buffered write.  SIGINT, SIGTERM and SIGHUP are
- * blocked except while waiting in udg_wait(), so a batch is always written
- * whole and -o is only ever reopened between batches.
+ * This file holds the policy: options, set-up and one poll(2) loop over
+ * the socket, the signals (a signalfd: nothing runs in a handler) and the
+ * -e commands.  The mechanisms live beside it: listen-record.c formats a
+ * record, listen-exec.c runs the commands, listen-daemon.c does -d, -p
+ * and readiness.  Datagrams are taken in batches into lazily backed
+ * buffers big enough for anything an unprivileged sender can send, and
+ * each batch is written with one buffered write, so -o is only ever
+ * reopened between batches.
  */
 #include "config.h"
 
+#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libutil.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,7 +31,9 @@
 #include <unistd.h>
 
 #include "udg.h"
-#include "format.h"
+#include "listen-daemon.h"
+#include "listen-exec.h"
+#include "listen-record.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
@@ -38,8 +41,9 @@
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
 #define OPT_ECHO	256		/* --echo has no short form */
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
-
-enum outfmt { OUT_TEXT, OUT_RAW, OUT_NUL, OUT_JSON };
+#define EXEC_JOBS	1		/* -e commands at a time */
+#define KILL_GRACE_MS	500		/* -e: SIGTERM to SIGKILL */
+#define MAXPOLL		(2 + EXEC_JOBS * EXEC_JOB_FDS)
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -47,92 +51,160 @@ struct ratelim {
 	unsigned long long	pending;
 };
 
-static enum outfmt	 outfmt = OUT_TEXT;
-static int		 show_creds;
-static int		 decode_syslog;
-static unsigned long long count;	/* -c: 0 = no limit */
-static int		 idle_ms = -1;	/* -t: -1 = none */
-static int		 echo;
-static const char	*execcmd;
-static int		 sockmode = -1;
-static gid_t		 sockgid = (gid_t)-1;
-static uint32_t		*allow_uids, *allow_gids;
-static size_t		 nallow_uids, nallow_gids;
-static int		 daemonize;
-static const char	*pidpath;
-static int		 verbose;
-static const char	*outpath;
-static char		 voutpath[TOOL_VISPATH] = "stdout";
-static const char	*sockpath;
-static char		 vsockpath[TOOL_VISPATH];
-
-static struct udg	*u;
-static struct pidfh	*pfh;
-static struct tool_out	 out;
-static struct udg_msg	 msgs[BATCH];
-static char		*slots;
-static size_t		 slotsize;
-static char		*replybuf;	/* -e: the command's output */
-static size_t		 replysize;
-static unsigned long long nrecv, nout, ndropped, ntrunc;
-static struct ratelim	 rl_drop, rl_trunc, rl_reply;
-static int		 reply_stalled;	/* the last reply found no room */
-static sigset_t		 waitmask;	/* the mask while waiting */
-
-static const char optstring[] = "+:0Cc:de:G:g:hJm:o:p:Rst:u:Vv";
-static const struct option longopts[] = {
-	{ "null",	no_argument,		NULL,	'0' },
-	{ "creds",	no_argument,		NULL,	'C' },
-	{ "count",	required_argument,	NULL,	'c' },
-	{ "daemon",	no_argument,		NULL,	'd' },
-	{ "echo",	no_argument,		NULL,	OPT_ECHO },
-	{ "exec",	required_argument,	NULL,	'e' },
-	{ "allow-gid",	required_argument,	NULL,	'G' },
-	{ "group",	required_argument,	NULL,	'g' },
-	{ "help",	no_argument,		NULL,	'h' },
-	{ "json",	no_argument,		NULL,	'J' },
-	{ "mode",	required_argument,	NULL,	'm' },
-	{ "output",	required_argument,	NULL,	'o' },
-	{ "pidfile",	required_argument,	NULL,	'p' },
-	{ "raw",	no_argument,		NULL,	'R' },
-	{ "syslog",	no_argument,		NULL,	's' },
-	{ "timeout",	required_argument,	NULL,	't' },
-	{ "allow-uid",	required_argument,	NULL,	'u' },
-	{ "version",	no_argument,		NULL,	'V' },
-	{ "verbose",	no_argument,		NULL,	'v' },
-	{ NULL,		0,			NULL,	0 }
+/* What the command line asked for. */
+struct options {
+	struct record_opts	 rec;
+	unsigned long long	 count;		/* -c: 0 = no limit */
+	int			 idle_ms;	/* -t: -1 = none */
+	int			 echo;
+	const char		*execcmd;
+	int			 sockmode;	/* -m: -1 = umask */
+	gid_t			 sockgid;	/* -g: -1 = none */
+	uint32_t		*allow_uids, *allow_gids;
+	size_t			 nallow_uids, nallow_gids;
+	int			 daemonize;
+	const char		*pidpath;
+	char			 vpidpath[TOOL_VISPATH];
+	int			 verbose;
+	const char		*outpath;
+	char			 voutpath[TOOL_VISPATH];
+	const char		*sockpath;
+	char			 vsockpath[TOOL_VISPATH];
 };
 
-/* Print the synopsis to fp. */
-static void
-synopsis(FILE *fp)
-{
-	(void)fprintf(fp, "usage: %s [-0CdJRsv] [-c count] [-e command | "
-	    "--echo] [-G gids]\n"
-	    "\t[-g group] [-m mode] [-o file] [-p pidfile] [-t seconds] "
-	    "[-u uids]\n"
-	    "\tsocket\n", getprogname());
-}
+/* The running listener. */
+struct listener {
+	const struct options	*opt;
+	struct udg		*u;
+	struct pidfh		*pfh;
+	struct tool_out		 out;
+	struct exec		*exec;
+	int			 sigfd;
+	sigset_t		 childmask;	/* the mask for -e commands */
+	sigset_t		 childdefault;	/* SIG_DFL in -e commands */
+	struct udg_msg		 msgs[BATCH];
+	char			*slots;
+	size_t			 slotsize;
+	unsigned long long	 nrecv, nout, ndropped, ntrunc;
+	struct ratelim		 rl_drop, rl_trunc, rl_reply;
+	int			 reply_stalled;	/* the last reply found no room */
+	int			 stop;		/* SIGINT or SIGTERM came */
+	int64_t			 last;		/* -t: last datagram */
+};
 
-/* Bad usage: synopsis to stderr, exit 64. */
+/* For the atexit cleanup only: the endpoint and pid file to remove. */
+static struct listener	*cleanup_l;
+
+/*
+ * Every option once, in the order of the manual page: getopt_long()'s
+ * table and --help are made from it.
+ */
+static const struct optdef {
+	const char	*name;
+	int		 ch;
+	const char	*arg;		/* NULL: takes no argument */
+	const char	*help;
+} optdefs[] = {
+	{ "null",	'0', NULL,	"write payloads raw, NUL after each" },
+	{ "creds",	'C', NULL,	"begin records with pid uid gid" },
+	{ "count",	'c', "count",	"exit after count records" },
+	{ "daemon",	'd', NULL,	"fork once the socket is bound" },
+	{ "exec",	'e', "command",	"run command per datagram, reply "
+					"with its output" },
+	{ "echo",	OPT_ECHO, NULL,	"send each datagram back" },
+	{ "allow-gid",	'G', "gids",	"accept only these groups (and -u)" },
+	{ "group",	'g', "group",	"give the socket file this group" },
+	{ "help",	'h', NULL,	"print this help and exit" },
+	{ "json",	'J', NULL,	"write JSON objects" },
+	{ "mode",	'm', "mode",	"socket file mode (octal)" },
+	{ "output",	'o', "file",	"append records to file" },
+	{ "pidfile",	'p', "pidfile",	"write and lock a pid file" },
+	{ "raw",	'R', NULL,	"write payloads raw, newline after "
+					"each" },
+	{ "syslog",	's', NULL,	"decode syslog headers" },
+	{ "timeout",	't', "seconds",	"exit after seconds idle" },
+	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
+	{ "version",	'V', NULL,	"print the version and exit" },
+	{ "verbose",	'v', NULL,	"print counts on exit" },
+};
+#define NOPTS	(sizeof(optdefs) / sizeof(optdefs[0]))
+
+static const char synopsis_fmt[] =
+    "usage: %s [-0CdJRsv] [-c count] [-e command | --echo] [-G gids]\n"
+    "\t[-g group] [-m mode] [-o file] [-p pidfile] [-t seconds] "
+    "[-u uids]\n"
+    "\tsocket\n";
+
+/* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
 usage(void)
 {
-	synopsis(stderr);
+	(void)fprintf(stderr, synopsis_fmt, getprogname());
 	exit(EX_USAGE);
+}
+
+/* -h: the synopsis to stdout, exit 0. */
+static void __attribute__((__noreturn__))
+help(void)
+{
+	(void)printf(synopsis_fmt, getprogname());
+	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
+}
+
+/* The long name of option ch, for messages. */
+static const char *
+opt_name(int ch)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (optdefs[i].ch == ch)
+			return optdefs[i].name;
+	return "?";
+}
+
+/* getopt_long()'s short and long tables from optdefs. */
+static void
+make_opt_tables(char *shorts, size_t size, struct option *longs)
+{
+	size_t i, k = 0;
+
+	shorts[k++] = '+';
+	shorts[k++] = ':';
+	for (i = 0; i < NOPTS; i++) {
+		longs[i].name = optdefs[i].name;
+		longs[i].has_arg = optdefs[i].arg != NULL ? required_argument :
+		    no_argument;
+		longs[i].flag = NULL;
+		longs[i].val = optdefs[i].ch;
+		if (optdefs[i].ch > 255 || k + 3 > size)
+			continue;
+		shorts[k++] = (char)optdefs[i].ch;
+		if (optdefs[i].arg != NULL)
+			shorts[k++] = ':';
+	}
+	shorts[k] = '\0';
+	memset(&longs[NOPTS], 0, sizeof(longs[NOPTS]));
 }
 
 /* atexit: close the endpoint (removing the socket file), the pidfile. */
 static void
 cleanup(void)
 {
-	if (u != NULL) {
-		(void)udg_close(u);
-		u = NULL;
+	struct listener *l = cleanup_l;
+
+	if (l == NULL)
+		return;
+	cleanup_l = NULL;
+	exec_free(l->exec);
+	l->exec = NULL;
+	if (l->u != NULL) {
+		(void)udg_close(l->u);
+		l->u = NULL;
 	}
-	if (pfh != NULL) {
-		(void)pidfile_remove(pfh);
-		pfh = NULL;
+	if (l->pfh != NULL) {
+		(void)pidfile_remove(l->pfh);
+		l->pfh = NULL;
 	}
 }
 
@@ -150,792 +222,648 @@ ratelim_ok(struct ratelim *rl)
 	return 1;
 }
 
-/* The sender of m, escaped, for messages. */
-static const char *
-peer_name(const struct udg_msg *m, char *buf, size_t size)
-{
-	switch (m->peer_type) {
-	case UDG_PEER_PATH:
-		return tool_vis(buf, size, m->peer, m->peer_len);
-	case UDG_PEER_ABSTRACT:
-		buf[0] = '@';
-		(void)tool_vis(buf + 1, size - 1, m->peer, m->peer_len);
-		return buf;
-	default:
-		return "an unbound socket";
-	}
-}
-
 /* The output failed: say so and exit 74. */
 static void __attribute__((__noreturn__))
-out_failed(void)
+out_failed(struct listener *l)
 {
-	errno = out.err != 0 ? out.err : errno;
-	err(EX_IOERR, "%s", voutpath);
-}
-
-/* Append bytes to the output. */
-static void
-out_put(const void *p, size_t len)
-{
-	if (tool_out_put(&out, p, len) == -1)
-		out_failed();
-}
-
-/* Append a NUL-terminated string. */
-static void
-out_str(const char *s)
-{
-	out_put(s, strlen(s));
-}
-
-/* Append p[0, len) through encoder enc, in pieces that fit the buffer. */
-static void
-out_encode(fmt_encoder *enc, const char *p, size_t len)
-{
-	size_t room, used, w;
-	char *dst;
-
-	while (len > 0) {
-		if ((dst = tool_out_room(&out, FMT_MINROOM, &room)) == NULL)
-			out_failed();
-		w = enc(dst, room, p, len, &used);
-		out.len += w;
-		p += used;
-		len -= used;
-	}
-}
-
-/* Append a credential as a number, or fallback when there is none. */
-static void
-out_id(const struct udg_msg *m, long long v, const char *none)
-{
-	char num[32];
-
-	if (m->flags & UDG_MSG_NOCRED) {
-		out_str(none);
-		return;
-	}
-	(void)snprintf(num, sizeof(num), "%lld", v);
-	out_str(num);
-}
-
-/* Append "KEY":"payload" or "KEY_base64":"..." for p[0, len). */
-static void
-out_json_data(const char *key, const char *p, size_t len)
-{
-	out_str(",\"");
-	out_str(key);
-	if (fmt_utf8_valid(p, len)) {
-		out_str("\":\"");
-		out_encode(fmt_json, p, len);
-	} else {
-		out_str("_base64\":\"");
-		out_encode(fmt_base64, p, len);
-	}
-	out_put("\"", 1);
-}
-
-/* One JSON object for m, then a newline. */
-static void
-write_json(const struct udg_msg *m, const struct fmt_syslog *sl)
-{
-	char tbuf[FMT_TIMELEN];
-	struct timespec ts;
-	char num[32];
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
-	    fmt_time(tbuf, sizeof(tbuf), &ts) == -1)
-		(void)strlcpy(tbuf, "1970-01-01T00:00:00.000000Z",
-		    sizeof(tbuf));
-	out_str("{\"time\":\"");
-	out_str(tbuf);
-	out_str("\",\"pid\":");
-	out_id(m, (long long)m->pid, "null");
-	out_str(",\"uid\":");
-	out_id(m, (long long)m->uid, "null");
-	out_str(",\"gid\":");
-	out_id(m, (long long)m->gid, "null");
-	out_str(",\"peer\":");
-	switch (m->peer_type) {
-	case UDG_PEER_PATH:
-		out_put("\"", 1);
-		out_encode(fmt_json, m->peer, m->peer_len);
-		out_put("\"", 1);
-		break;
-	case UDG_PEER_ABSTRACT:
-		out_str("\"@");
-		out_encode(fmt_json, m->peer, m->peer_len);
-		out_put("\"", 1);
-		break;
-	default:
-		out_str("null");
-		break;
-	}
-	(void)snprintf(num, sizeof(num), ",\"len\":%zu", m->reallen);
-	out_str(num);
-	out_str((m->flags & UDG_MSG_TRUNC) ? ",\"truncated\":true" :
-	    ",\"truncated\":false");
-	out_json_data("data", m->buf, m->len);
-	if (decode_syslog) {
-		if (sl != NULL) {
-			out_str(",\"facility\":\"");
-			out_str(sl->facility);
-			out_str("\",\"severity\":\"");
-			out_str(sl->severity);
-			out_put("\"", 1);
-			out_json_data("message", (const char *)m->buf +
-			    sl->hdrlen, m->len - sl->hdrlen);
-		} else {
-			out_str(",\"facility\":null,\"severity\":null");
-			out_json_data("message", m->buf, m->len);
-		}
-	}
-	out_str("}\n");
-}
-
-/* Write the record for datagram m in the chosen format. */
-static void
-write_record(const struct udg_msg *m)
-{
-	struct fmt_syslog sl;
-	const char *p = m->buf;
-	size_t len = m->len;
-	int have_sl = 0;
-
-	if (decode_syslog && fmt_syslog(p, len, &sl) == 0)
-		have_sl = 1;
-	if (outfmt == OUT_JSON) {
-		write_json(m, have_sl ? &sl : NULL);
-		return;
-	}
-	if (show_creds) {
-		out_id(m, (long long)m->pid, "-1");
-		out_put(" ", 1);
-		out_id(m, (long long)m->uid, "-1");
-		out_put(" ", 1);
-		out_id(m, (long long)m->gid, "-1");
-		out_put(" ", 1);
-	}
-	if (have_sl) {
-		out_str(sl.facility);
-		out_put(".", 1);
-		out_str(sl.severity);
-		out_str(": ");
-		p += sl.hdrlen;
-		len -= sl.hdrlen;
-	}
-	switch (outfmt) {
-	case OUT_TEXT:
-		out_encode(fmt_vis, p, len);
-		out_put("\n", 1);
-		break;
-	case OUT_RAW:
-		out_put(p, len);
-		out_put("\n", 1);
-		break;
-	default:
-		out_put(p, len);
-		out_put("", 1);
-		break;
-	}
+	errno = l->out.err != 0 ? l->out.err : errno;
+	err(EX_IOERR, "%s", l->opt->voutpath);
 }
 
 /* 1 if m's sender passes -u/-G (or neither was given). */
 static int
-allowed(const struct udg_msg *m)
+allowed(const struct options *o, const struct udg_msg *m)
 {
-	if (nallow_uids == 0 && nallow_gids == 0)
+	size_t i;
+
+	if (o->nallow_uids == 0 && o->nallow_gids == 0)
 		return 1;
 	if (m->flags & UDG_MSG_NOCRED)
 		return 0;
-	return tool_id_in((uint32_t)m->uid, allow_uids, nallow_uids) ||
-	    tool_id_in((uint32_t)m->gid, allow_gids, nallow_gids);
+	for (i = 0; i < o->nallow_uids; i++)
+		if (o->allow_uids[i] == (uint32_t)m->uid)
+			return 1;
+	for (i = 0; i < o->nallow_gids; i++)
+		if (o->allow_gids[i] == (uint32_t)m->gid)
+			return 1;
+	return 0;
+}
+
+/* 1 if a stop signal is waiting on the signalfd (it is not read). */
+static int
+stop_pending(const struct listener *l)
+{
+	struct pollfd pfd = { l->sigfd, POLLIN, 0 };
+	sigset_t set;
+
+	if (poll(&pfd, 1, 1) <= 0)
+		return 0;
+	/* Only SIGINT and SIGTERM cut a reply's wait short. */
+	if (sigpending(&set) == -1)
+		return 1;
+	return sigismember(&set, SIGINT) == 1 ||
+	    sigismember(&set, SIGTERM) == 1;
+}
+
+/* Report a reply to m that failed with e (rate-limited). */
+static void
+reply_failed(struct listener *l, const struct udg_msg *m, int e)
+{
+	char vis[TOOL_VISPATH];
+
+	if (e == EAGAIN) {
+		l->reply_stalled = 1;
+		if (ratelim_ok(&l->rl_reply))
+			warnx("reply to %s dropped: its queue stayed full",
+			    tool_peer_name(vis, sizeof(vis), m));
+		return;
+	}
+	/*
+	 * A sender that did not wait for an answer is gone, or shut its
+	 * socket for reading (udg-send without -r): not news.
+	 */
+	if ((e == ENOENT || e == ECONNREFUSED || e == EPIPE) &&
+	    !l->opt->verbose)
+		return;
+	if (!ratelim_ok(&l->rl_reply))
+		return;
+	errno = e;
+	if (e == EPIPE)
+		warnx("reply to %s: it reads no replies",
+		    tool_peer_name(vis, sizeof(vis), m));
+	else
+		warn("reply to %s", tool_peer_name(vis, sizeof(vis), m));
 }
 
 /* Answer m with buf[0, len), when its sender can be answered. */
 static void
-reply(const struct udg_msg *m, const void *buf, size_t len)
+reply(struct listener *l, const struct udg_msg *m, const void *buf,
+    size_t len)
 {
-	struct timespec ms = { 0, 1000000 };
-	char vis[TOOL_VISPATH];
 	int64_t end;
 	int e;
 
 	if (m->peer_type == UDG_PEER_NONE)
 		return;
-	if (udg_reply(u, m, buf, len) == 0) {
-		reply_stalled = 0;
+	if (udg_reply(l->u, m, buf, len) == 0) {
+		l->reply_stalled = 0;
 		return;
 	}
 	/*
 	 * Its queue is full, or our send buffer is: replies a peer leaves
 	 * unread stay charged to it.  Nothing tells us when there is room
-	 * again, so try for a second, with SIGINT/SIGTERM let in so that a
+	 * again, so try for a second, watching for SIGINT/SIGTERM so that a
 	 * peer that never reads cannot keep us from exiting.  Once that
 	 * failed, later replies are not waited for until one goes out:
 	 * else one such peer would slow us to a datagram a second.
 	 */
-	end = tool_now_ms() + (reply_stalled ? 0 : REPLY_WAIT_MS);
+	end = tool_now_ms() + (l->reply_stalled ? 0 : REPLY_WAIT_MS);
 	e = errno;
-	while (e == EAGAIN && !tool_sig_stop && tool_now_ms() < end) {
-		(void)ppoll(NULL, 0, &ms, &waitmask);
-		if (tool_sig_stop)
-			break;
-		if (udg_reply(u, m, buf, len) == 0)
+	while (e == EAGAIN && tool_now_ms() < end && !stop_pending(l)) {
+		if (udg_reply(l->u, m, buf, len) == 0) {
+			l->reply_stalled = 0;
 			return;
+		}
 		e = errno;
 	}
-	if (e == EAGAIN) {
-		reply_stalled = 1;
-		if (ratelim_ok(&rl_reply))
-			warnx("reply to %s dropped: its queue stayed full",
-			    peer_name(m, vis, sizeof(vis)));
-		return;
-	}
-	errno = e;
-	/*
-	 * A sender that did not wait for an answer is gone, or shut its
-	 * socket for reading (udg-send without -r): not news.
-	 */
-	if ((e == ENOENT || e == ECONNREFUSED || e == EPIPE) && !verbose)
-		return;
-	if (!ratelim_ok(&rl_reply))
-		return;
-	if (e == EPIPE)
-		warnx("reply to %s: it reads no replies",
-		    peer_name(m, vis, sizeof(vis)));
-	else
-		warn("reply to %s", peer_name(m, vis, sizeof(vis)));
+	reply_failed(l, m, e);
 }
 
-/* In the -e child: set a UDG_* variable or die. */
+/* -e: a command ended; report how, and answer with its output. */
 static void
-child_setenv(const char *name, const char *value)
+command_done(void *arg, const struct exec_result *r)
 {
-	if (setenv(name, value, 1) == -1)
-		_exit(EX_OSERR);
-}
+	struct listener *l = arg;
 
-/* In the -e child: wire up stdin/stdout and exec the command. */
-static void __attribute__((__noreturn__))
-child_exec(const struct udg_msg *m, int in, int outfd)
-{
-	char num[32], peer[TOOL_VISPATH + 1];
-	static const char msg[] = "udg-listen: cannot run /bin/sh\n";
-
-	tool_signals_child();
-	if (dup2(in, STDIN_FILENO) == -1 || dup2(outfd, STDOUT_FILENO) == -1)
-		_exit(EX_OSERR);
-	if (m->flags & UDG_MSG_NOCRED) {
-		child_setenv("UDG_PID", "");
-		child_setenv("UDG_UID", "");
-		child_setenv("UDG_GID", "");
-	} else {
-		(void)snprintf(num, sizeof(num), "%ld", (long)m->pid);
-		child_setenv("UDG_PID", num);
-		(void)snprintf(num, sizeof(num), "%lu", (unsigned long)m->uid);
-		child_setenv("UDG_UID", num);
-		(void)snprintf(num, sizeof(num), "%lu", (unsigned long)m->gid);
-		child_setenv("UDG_GID", num);
-	}
-	switch (m->peer_type) {
-	case UDG_PEER_PATH:
-		child_setenv("UDG_PEER", m->peer);
-		break;
-	case UDG_PEER_ABSTRACT:
-		/* May hold NULs: escaped, like everywhere else. */
-		peer[0] = '@';
-		(void)tool_vis(peer + 1, sizeof(peer) - 1, m->peer,
-		    m->peer_len);
-		child_setenv("UDG_PEER", peer);
-		break;
-	default:
-		child_setenv("UDG_PEER", "");
-		break;
-	}
-	execl("/bin/sh", "sh", "-c", execcmd, (char *)NULL);
-	(void)write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	_exit(127);
-}
-
-/* Run -e COMMAND with m's payload on its stdin; reply with its stdout. */
-static void
-run_command(const struct udg_msg *m)
-{
-	struct pollfd pfd[2];
-	int inp[2], outp[2], status, nfd;
-	size_t off = 0, rlen = 0, dropped = 0;
-	const char *p = m->buf;
-	char sink[4096];
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(inp, O_CLOEXEC) == -1)
-		err(EX_OSERR, "pipe");
-	if (pipe2(outp, O_CLOEXEC) == -1)
-		err(EX_OSERR, "pipe");
-	(void)fflush(stderr);
-	if ((pid = fork()) == -1)
-		err(EX_OSERR, "fork");
-	if (pid == 0)
-		child_exec(m, inp[0], outp[1]);
-	(void)close(inp[0]);
-	(void)close(outp[1]);
-	if (fcntl(inp[1], F_SETFL, O_NONBLOCK) == -1)
-		err(EX_OSERR, "fcntl");
-
-	/* Feed stdin and drain stdout together: neither side may stall. */
-	if (m->len == 0) {
-		(void)close(inp[1]);
-		inp[1] = -1;
-	}
-	while (outp[0] != -1) {
-		nfd = 0;
-		pfd[0].fd = outp[0];
-		pfd[0].events = POLLIN;
-		nfd++;
-		if (inp[1] != -1) {
-			pfd[1].fd = inp[1];
-			pfd[1].events = POLLOUT;
-			nfd++;
-		}
-		if (poll(pfd, (nfds_t)nfd, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			err(EX_OSERR, "poll");
-		}
-		if (nfd == 2 && pfd[1].revents != 0) {
-			n = write(inp[1], p + off, m->len - off);
-			if (n > 0)
-				off += (size_t)n;
-			if ((n == -1 && errno != EAGAIN && errno != EINTR) ||
-			    off == m->len) {
-				/* EPIPE: the command did not read it all. */
-				(void)close(inp[1]);
-				inp[1] = -1;
-			}
-		}
-		if (pfd[0].revents != 0) {
-			if (rlen < replysize)
-				n = read(outp[0], replybuf + rlen,
-				    replysize - rlen);
-			else
-				n = read(outp[0], sink, sizeof(sink));
-			if (n == -1 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0) {
-				(void)close(outp[0]);
-				outp[0] = -1;
-			} else if (rlen < replysize)
-				rlen += (size_t)n;
-			else
-				dropped += (size_t)n;
-		}
-	}
-	if (inp[1] != -1)
-		(void)close(inp[1]);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			err(EX_OSERR, "waitpid");
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		warnx("command exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		warnx("command killed by signal %d", WTERMSIG(status));
-	if (dropped > 0)
+	if (r->end == EXEC_EXITED && r->status != 0)
+		warnx("command exited %d", r->status);
+	else if (r->end != EXEC_EXITED)
+		warnx("command killed by signal %d", r->status);
+	if (r->overflow > 0)
 		warnx("command output cut to %zu bytes (the largest reply); "
-		    "%zu bytes dropped", replysize, dropped);
-	reply(m, replybuf, rlen);
+		    "%zu bytes dropped", r->outlen, r->overflow);
+	if (r->end == EXEC_STOPPED)
+		return;
+	reply(l, r->req, r->out, r->outlen);
+}
+
+/* -e: start the command for m. */
+static void
+command_start(struct listener *l, const struct udg_msg *m)
+{
+	if (exec_start(l->exec, m) == -1)
+		err(EX_OSERR, "command");
+}
+
+/* Count and report a truncated datagram. */
+static void
+note_truncated(struct listener *l, const struct udg_msg *m)
+{
+	char vis[TOOL_VISPATH];
+
+	l->ntrunc++;
+	if (ratelim_ok(&l->rl_trunc))
+		warnx("datagram from %s truncated to %zu of %zu bytes",
+		    tool_peer_name(vis, sizeof(vis), m), m->len, m->reallen);
+}
+
+/* Count and report a datagram from a sender -u/-G do not allow. */
+static void
+note_dropped(struct listener *l, const struct udg_msg *m)
+{
+	l->ndropped++;
+	if (!ratelim_ok(&l->rl_drop))
+		return;
+	warnx("dropped %llu datagram%s from a sender not allowed (last: uid "
+	    "%ld gid %ld)", l->rl_drop.pending + 1,
+	    l->rl_drop.pending ? "s" : "",
+	    (m->flags & UDG_MSG_NOCRED) ? -1L : (long)m->uid,
+	    (m->flags & UDG_MSG_NOCRED) ? -1L : (long)m->gid);
+	l->rl_drop.pending = 0;
 }
 
 /* Account for, filter, write and answer one datagram. */
 static void
-handle(const struct udg_msg *m)
+handle(struct listener *l, const struct udg_msg *m)
 {
-	char vis[TOOL_VISPATH];
+	struct timespec now;
 
-	nrecv++;
-	if ((m->flags & UDG_MSG_TRUNC) != 0) {
-		ntrunc++;
-		if (ratelim_ok(&rl_trunc))
-			warnx("datagram from %s truncated to %zu of %zu bytes",
-			    peer_name(m, vis, sizeof(vis)), m->len,
-			    m->reallen);
-	}
-	if (!allowed(m)) {
-		ndropped++;
-		if (ratelim_ok(&rl_drop)) {
-			warnx("dropped %llu datagram%s from a sender not "
-			    "allowed (last: uid %ld gid %ld)",
-			    rl_drop.pending + 1, rl_drop.pending ? "s" : "",
-			    (m->flags & UDG_MSG_NOCRED) ? -1L : (long)m->uid,
-			    (m->flags & UDG_MSG_NOCRED) ? -1L : (long)m->gid);
-			rl_drop.pending = 0;
-		}
+	l->nrecv++;
+	if ((m->flags & UDG_MSG_TRUNC) != 0)
+		note_truncated(l, m);
+	if (!allowed(l->opt, m)) {
+		note_dropped(l, m);
 		return;
 	}
-	write_record(m);
-	nout++;
-	if (echo)
-		reply(m, m->buf, m->len);
-	else if (execcmd != NULL)
-		run_command(m);
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		memset(&now, 0, sizeof(now));
+	if (record_write(&l->out, &l->opt->rec, m, &now) == -1)
+		out_failed(l);
+	l->nout++;
+	if (l->opt->echo)
+		reply(l, m, m->buf, m->len);
+	else if (l->exec != NULL)
+		command_start(l, m);
 }
 
 /* Open the -o file for appending. */
 static int
-open_output(void)
+open_output(const struct options *o)
 {
-	int fd;
-
-	fd = open(outpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-	if (fd == -1)
-		return -1;
-	return fd;
+	return open(o->outpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666);
 }
 
 /* SIGHUP: reopen -o (the buffer is empty between batches). */
 static void
-reopen_output(void)
+reopen_output(struct listener *l)
 {
 	int fd;
 
-	if (outpath == NULL)
+	if (l->opt->outpath == NULL)
 		return;
-	if (tool_out_flush(&out) == -1)
-		out_failed();
-	if ((fd = open_output()) == -1) {
-		warn("%s: reopen (keeping the old file)", voutpath);
+	if (tool_out_flush(&l->out) == -1)
+		out_failed(l);
+	if ((fd = open_output(l->opt)) == -1) {
+		warn("%s: reopen (keeping the old file)", l->opt->voutpath);
 		return;
 	}
-	if (close(out.fd) == -1)
-		warn("%s: close", voutpath);
-	out.fd = fd;
+	if (close(l->out.fd) == -1)
+		warn("%s: close", l->opt->voutpath);
+	l->out.fd = fd;
 }
 
-/* Tell the service manager we are ready, if it asked (NOTIFY_SOCKET). */
-static void
-notify_ready(void)
+/* Exit 64 with "OPTION ARG: why". */
+static void __attribute__((__noreturn__))
+bad_value(int ch, const char *arg, const char *why)
 {
-	char vis[TOOL_VISPATH], msg[64];
-	const char *ns;
-	struct udg *c;
-	int n;
+	char vis[256];
 
-	if ((ns = getenv("NOTIFY_SOCKET")) == NULL || *ns == '\0')
-		return;
-	(void)tool_vis(vis, sizeof(vis), ns, strlen(ns));
-	if (*ns == '@') {
-		warnx("NOTIFY_SOCKET %s: abstract sockets are not supported, "
-		    "not notifying", vis);
-		goto done;
-	}
-	n = snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%ld",
-	    (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		goto done;
-	if ((c = udg_client(NULL, 0)) == NULL) {
-		warn("NOTIFY_SOCKET %s: client socket", vis);
-		goto done;
-	}
-	if (udg_sendto(c, ns, msg, (size_t)n) == -1)
-		warn("NOTIFY_SOCKET %s", vis);
-	(void)udg_close(c);
-done:
-	/* The -e commands are not the service. */
-	(void)unsetenv("NOTIFY_SOCKET");
+	errx(EX_USAGE, "%s %s: %s", opt_name(ch), tool_vis(vis, sizeof(vis),
+	    arg, strlen(arg)), why);
 }
 
-/*
- * -d: fork; the parent waits until the child has written its pidfile
- * and exits 0 (or 71 if the child died first).  The parent must not run
- * the atexit cleanup: the socket is the child's now.  No chdir("/"):
- * relative paths (socket, -o, -p, -e) keep meaning what they meant.
- */
-static void
-go_daemon(void)
+/* The value of option ch into o; -1 and *errstr if it is bad. */
+static int
+parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 {
-	int fds[2], fd;
-	char c;
-	pid_t pid;
-	ssize_t n;
-
-	if (pipe2(fds, O_CLOEXEC) == -1)
-		err(EX_OSERR, "pipe");
-	(void)fflush(stdout);
-	(void)fflush(stderr);
-	if ((pid = fork()) == -1)
-		err(EX_OSERR, "fork");
-	if (pid > 0) {
-		(void)close(fds[1]);
-		do
-			n = read(fds[0], &c, 1);
-		while (n == -1 && errno == EINTR);
-		_exit(n == 1 ? 0 : EX_OSERR);
+	switch (ch) {
+	case 'c':
+		return tool_parse_count(arg, &o->count, errstr);
+	case 'G':
+		return tool_parse_idlist(arg, 1, &o->allow_gids,
+		    &o->nallow_gids, errstr);
+	case 'g':
+		return tool_parse_gid(arg, &o->sockgid, errstr);
+	case 'm':
+		return tool_parse_mode(arg, &o->sockmode, errstr);
+	case 't':
+		return tool_parse_seconds(arg, &o->idle_ms, errstr);
+	case 'u':
+		return tool_parse_idlist(arg, 0, &o->allow_uids,
+		    &o->nallow_uids, errstr);
+	default:
+		*errstr = "unknown option";
+		return -1;
 	}
-	(void)close(fds[0]);
-	if (setsid() == -1)
-		err(EX_OSERR, "setsid");
-	if ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
-		err(EX_OSERR, "/dev/null");
-	if (dup2(fd, STDIN_FILENO) == -1)
-		err(EX_OSERR, "dup2");
-	/* With -o, stdout is unused: do not hold a caller's pipe open. */
-	if (outpath != NULL && dup2(fd, STDOUT_FILENO) == -1)
-		err(EX_OSERR, "dup2");
-	(void)close(fd);
-	if (pfh != NULL && pidfile_write(pfh) == -1)
-		err(EX_CANTCREAT, "%s", pidpath);
-	if (write(fds[1], "R", 1) != 1)
-		err(EX_OSERR, "daemon readiness");
-	(void)close(fds[1]);
 }
 
-/* Parse the command line into the option variables; exit 64 if bad. */
-static void
-parse_args(int argc, char *argv[])
+/* The path or command option ch sets, and its name when it is empty. */
+static const char **
+string_opt(struct options *o, int ch, const char **what)
 {
-	const char *errstr, *bad;
+	switch (ch) {
+	case 'e':
+		*what = "command";
+		return &o->execcmd;
+	case 'o':
+		*what = "output path";
+		return &o->outpath;
+	default:
+		*what = "pidfile path";
+		return &o->pidpath;
+	}
+}
+
+/* The flag option ch sets. */
+static int *
+flag_opt(struct options *o, int ch)
+{
+	switch (ch) {
+	case 'C':
+		return &o->rec.creds;
+	case 'd':
+		return &o->daemonize;
+	case 's':
+		return &o->rec.syslog;
+	case 'v':
+		return &o->verbose;
+	default:
+		return &o->echo;
+	}
+}
+
+/* Act on option ch with optarg; *nfmt counts -0, -J and -R. */
+static void
+parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
+{
+	const char *errstr, *what, **sp;
+
+	switch (ch) {
+	case '0':
+	case 'J':
+	case 'R':
+		o->rec.format = ch == '0' ? RECORD_NUL : ch == 'J' ?
+		    RECORD_JSON : RECORD_RAW;
+		(*nfmt)++;
+		break;
+	case 'C':
+	case 'd':
+	case 's':
+	case 'v':
+	case OPT_ECHO:
+		*flag_opt(o, ch) = 1;
+		break;
+	case 'e':
+	case 'o':
+	case 'p':
+		sp = string_opt(o, ch, &what);
+		if (*optarg == '\0')
+			errx(EX_USAGE, "empty %s", what);
+		*sp = optarg;
+		break;
+	case 'h':
+		help();
+	case 'V':
+		tool_version();
+	case ':':
+	case '?':
+		tool_badopt(ch, argv);
+		usage();
+	default:
+		if (parse_value(o, ch, optarg, &errstr) == -1)
+			bad_value(ch, optarg, errstr);
+		break;
+	}
+}
+
+/* Parse the command line into o; exit 64 if it is bad. */
+static void
+parse_args(struct options *o, int argc, char *argv[])
+{
+	struct option longs[NOPTS + 1];
+	char shorts[2 * NOPTS + 3];
 	int ch, nfmt = 0;
 
+	make_opt_tables(shorts, sizeof(shorts), longs);
+	memset(o, 0, sizeof(*o));
+	record_opts_init(&o->rec);
+	o->idle_ms = -1;
+	o->sockmode = -1;
+	o->sockgid = (gid_t)-1;
+	(void)strlcpy(o->voutpath, "stdout", sizeof(o->voutpath));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, optstring, longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case '0':
-			outfmt = OUT_NUL;
-			nfmt++;
-			break;
-		case 'C':
-			show_creds = 1;
-			break;
-		case 'c':
-			if (tool_parse_count(optarg, &count, &errstr) == -1)
-				errx(EX_USAGE, "count %s: %s", optarg, errstr);
-			break;
-		case 'd':
-			daemonize = 1;
-			break;
-		case 'e':
-			if (*optarg == '\0')
-				errx(EX_USAGE, "empty command");
-			execcmd = optarg;
-			break;
-		case 'G':
-			if (tool_parse_idlist(optarg, 1, &allow_gids,
-			    &nallow_gids, &bad) == -1)
-				errx(EX_USAGE, "allow-gid %s: %s", optarg,
-				    bad == NULL ? strerror(errno) : *bad ==
-				    '\0' ? "empty name" : "no such group");
-			break;
-		case 'g':
-			if (tool_parse_gid(optarg, &sockgid, &errstr) == -1)
-				errx(EX_USAGE, "group %s: %s", optarg, errstr);
-			break;
-		case 'h':
-			synopsis(stdout);
-			exit(fflush(stdout) == EOF ? EX_IOERR : 0);
-		case 'J':
-			outfmt = OUT_JSON;
-			nfmt++;
-			break;
-		case 'm':
-			if (tool_parse_mode(optarg, &sockmode, &errstr) == -1)
-				errx(EX_USAGE, "mode %s: %s", optarg, errstr);
-			break;
-		case 'o':
-			if (*optarg == '\0')
-				errx(EX_USAGE, "empty output path");
-			outpath = optarg;
-			break;
-		case 'p':
-			if (*optarg == '\0')
-				errx(EX_USAGE, "empty pidfile path");
-			pidpath = optarg;
-			break;
-		case 'R':
-			outfmt = OUT_RAW;
-			nfmt++;
-			break;
-		case 's':
-			decode_syslog = 1;
-			break;
-		case 't':
-			if (tool_parse_seconds(optarg, &idle_ms,
-			    &errstr) == -1)
-				errx(EX_USAGE, "timeout %s: %s", optarg,
-				    errstr);
-			break;
-		case 'u':
-			if (tool_parse_idlist(optarg, 0, &allow_uids,
-			    &nallow_uids, &bad) == -1)
-				errx(EX_USAGE, "allow-uid %s: %s", optarg,
-				    bad == NULL ? strerror(errno) : *bad ==
-				    '\0' ? "empty name" : "no such user");
-			break;
-		case 'V':
-			tool_version();
-		case 'v':
-			verbose = 1;
-			break;
-		case OPT_ECHO:
-			echo = 1;
-			break;
-		default:
-			tool_badopt(ch, argv);
-			usage();
-		}
-	}
+	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1)
+		parse_opt(o, ch, &nfmt, argv);
 	if (argc - optind != 1)
 		usage();
 	if (nfmt > 1)
 		errx(EX_USAGE, "-0, -J and -R cannot be combined");
-	if (echo && execcmd != NULL)
+	if (o->echo && o->execcmd != NULL)
 		errx(EX_USAGE, "--echo and -e cannot be combined");
-	sockpath = argv[optind];
-	if (*sockpath == '\0')
-		errx(EX_USAGE, "empty socket path");
-	(void)tool_vis(vsockpath, sizeof(vsockpath), sockpath,
-	    strlen(sockpath));
-	if (strlen(sockpath) > UDG_PATH_MAX)
-		errx(EX_USAGE, "%s: socket path longer than %d bytes",
-		    vsockpath, UDG_PATH_MAX);
-	if (outpath != NULL)
-		(void)tool_vis(voutpath, sizeof(voutpath), outpath,
-		    strlen(outpath));
+	o->sockpath = argv[optind];
+	tool_socket_operand(o->sockpath, o->vsockpath, sizeof(o->vsockpath));
+	if (o->outpath != NULL)
+		(void)tool_vis(o->voutpath, sizeof(o->voutpath), o->outpath,
+		    strlen(o->outpath));
+	if (o->pidpath != NULL)
+		(void)tool_vis(o->vpidpath, sizeof(o->vpidpath), o->pidpath,
+		    strlen(o->pidpath));
+}
+
+/*
+ * Block the signals we act on: they are read from a signalfd in the
+ * loop.  SIGPIPE is ignored: a closed output is a write error.
+ */
+static void
+setup_signals(struct listener *l)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	(void)sigemptyset(&set);
+	(void)sigaddset(&set, SIGINT);
+	(void)sigaddset(&set, SIGTERM);
+	(void)sigaddset(&set, SIGHUP);
+	(void)sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, &l->childmask) == -1)
+		err(EX_OSERR, "sigprocmask");
+	memset(&sa, 0, sizeof(sa));
+	(void)sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		err(EX_OSERR, "sigaction");
+	if ((l->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		err(EX_OSERR, "signalfd");
+	l->childdefault = set;
+	(void)sigaddset(&l->childdefault, SIGPIPE);
+}
+
+/* Bind the socket with -m and -g as asked; exit on error. */
+static struct udg *
+bind_socket(const struct options *o)
+{
+	struct udg *u;
+	mode_t mask;
+	int mode = o->sockmode;
+
+	if (o->sockgid == (gid_t)-1) {
+		if ((u = udg_server(o->sockpath, mode, UDG_NONBLOCK)) == NULL)
+			err(tool_bind_exitcode(errno), "%s", o->vsockpath);
+		return u;
+	}
+	/*
+	 * Owner-only until the group is right, so that the file is never
+	 * open to our own group when -g names another.
+	 */
+	if (mode == -1) {
+		mask = umask(0);
+		(void)umask(mask);
+		mode = 0777 & ~(int)mask;
+	}
+	if ((u = udg_server(o->sockpath, mode & 0700, UDG_NONBLOCK)) == NULL)
+		err(tool_bind_exitcode(errno), "%s", o->vsockpath);
+	if (udg_set_perm(u, mode, (uid_t)-1, o->sockgid) == -1)
+		err(tool_exitcode(errno), "%s: group", o->vsockpath);
+	return u;
+}
+
+/* -e: the pool of commands, replies up to the largest datagram. */
+static void
+setup_exec(struct listener *l)
+{
+	struct exec_conf c;
+	ssize_t m;
+
+	if ((m = udg_max_datagram(l->u)) == -1)
+		err(EX_OSERR, "udg_max_datagram");
+	memset(&c, 0, sizeof(c));
+	c.command = l->opt->execcmd;
+	c.maxout = (size_t)m;
+	c.jobs = EXEC_JOBS;
+	c.timeout_ms = 0;
+	c.kill_grace_ms = KILL_GRACE_MS;
+	c.childmask = &l->childmask;
+	c.childdefault = &l->childdefault;
+	c.done = command_done;
+	c.arg = l;
+	if ((l->exec = exec_new(&c)) == NULL)
+		err(EX_OSERR, "exec");
 }
 
 /* Bind, open everything, detach if asked; exit with a message on error. */
 static void
-setup(void)
+setup(struct listener *l)
 {
-	pid_t otherpid;
-	mode_t mask;
-	size_t pg;
-	ssize_t m;
+	const struct options *o = l->opt;
 	int fd = STDOUT_FILENO;
+	size_t pg;
 
-	if (tool_signals_block(&waitmask) == -1)
-		err(EX_OSERR, "signals");
-	if (pidpath != NULL) {
-		if ((pfh = pidfile_open(pidpath, 0644, &otherpid)) == NULL) {
-			if (errno == EEXIST)
-				errx(EX_CANTCREAT, "%s: already running, "
-				    "pid %ld", pidpath, (long)otherpid);
-			err(tool_exitcode(errno), "%s", pidpath);
-		}
-	}
+	setup_signals(l);
+	if (o->pidpath != NULL)
+		l->pfh = daemon_pidfile_open(o->pidpath, o->vpidpath);
+	cleanup_l = l;
 	if (atexit(cleanup) != 0)
 		err(EX_OSERR, "atexit");
-	if (outpath != NULL && (fd = open_output()) == -1)
+	if (o->outpath != NULL && (fd = open_output(o)) == -1)
 		err(errno == EACCES ? EX_NOPERM : EX_CANTCREAT, "%s",
-		    voutpath);
-	if (tool_out_init(&out, fd, OUTBUF) == -1)
+		    o->voutpath);
+	if (tool_out_init(&l->out, fd, OUTBUF) == -1)
 		err(EX_OSERR, NULL);
 
 	pg = (size_t)sysconf(_SC_PAGESIZE);
-	slotsize = (tool_max_recv() + pg - 1) / pg * pg;
-	if ((slots = tool_slots_alloc(BATCH, slotsize)) == NULL)
+	l->slotsize = (tool_max_recv() + pg - 1) / pg * pg;
+	if ((l->slots = tool_slots_alloc(BATCH, l->slotsize)) == NULL)
 		err(EX_OSERR, "receive buffers");
 
-	if (sockgid == (gid_t)-1) {
-		if ((u = udg_server(sockpath, sockmode, UDG_NONBLOCK)) == NULL)
-			err(tool_bind_exitcode(errno), "%s", vsockpath);
-	} else {
-		/*
-		 * Owner-only until the group is right, so that the file is
-		 * never open to our own group when -g names another.
-		 */
-		if (sockmode == -1) {
-			mask = umask(0);
-			(void)umask(mask);
-			sockmode = 0777 & ~(int)mask;
+	l->u = bind_socket(o);
+	if (o->execcmd != NULL)
+		setup_exec(l);
+	if (o->daemonize)
+		daemon_detach(l->pfh, o->vpidpath, o->outpath != NULL);
+	else
+		daemon_pidfile_write(l->pfh, o->vpidpath);
+	daemon_notify_ready();
+}
+
+/* Read the signalfd: stop, reopen -o, or reap commands. */
+static void
+read_signals(struct listener *l)
+{
+	struct signalfd_siginfo si;
+
+	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+			l->stop = 1;
+			if (l->exec != NULL)
+				exec_stop(l->exec, tool_now_ms());
+			break;
+		case SIGHUP:
+			reopen_output(l);
+			break;
+		case SIGCHLD:
+			if (l->exec != NULL)
+				exec_reap(l->exec);
+			break;
+		default:
+			break;
 		}
-		if ((u = udg_server(sockpath, sockmode & 0700,
-		    UDG_NONBLOCK)) == NULL)
-			err(tool_bind_exitcode(errno), "%s", vsockpath);
-		if (udg_set_perm(u, sockmode, (uid_t)-1, sockgid) == -1)
-			err(tool_exitcode(errno), "%s: group", vsockpath);
 	}
-	if (execcmd != NULL) {
-		if ((m = udg_max_datagram(u)) == -1)
-			err(EX_OSERR, "udg_max_datagram");
-		replysize = (size_t)m;
-		if ((replybuf = malloc(replysize)) == NULL)
-			err(EX_OSERR, NULL);
+}
+
+/* How many datagrams the loop may take now (0: leave them queued). */
+static int
+want_now(const struct listener *l)
+{
+	const struct options *o = l->opt;
+	int want = BATCH;
+
+	if (l->stop)
+		return 0;
+	if (o->count > 0) {
+		if (l->nout >= o->count)
+			return 0;
+		if (o->count - l->nout < (unsigned long long)want)
+			want = (int)(o->count - l->nout);
 	}
-	if (daemonize)
-		go_daemon();
-	else if (pfh != NULL && pidfile_write(pfh) == -1)
-		err(EX_CANTCREAT, "%s", pidpath);
-	notify_ready();
+	if (l->exec != NULL && exec_free_slots(l->exec) < want)
+		want = exec_free_slots(l->exec);
+	return want;
+}
+
+/* Take up to want datagrams and handle them; then write them out. */
+static void
+receive(struct listener *l, int want)
+{
+	int i, n;
+
+	for (i = 0; i < want; i++) {
+		l->msgs[i].buf = l->slots + (size_t)i * l->slotsize;
+		l->msgs[i].size = l->slotsize;
+	}
+	if ((n = udg_recvv(l->u, l->msgs, want)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
+	}
+	l->last = tool_now_ms();
+	for (i = 0; i < n; i++) {
+		handle(l, &l->msgs[i]);
+		if (l->msgs[i].len > SLOT_KEEP)
+			tool_slot_trim(l->msgs[i].buf, l->slotsize,
+			    l->msgs[i].len, SLOT_KEEP);
+	}
+	if (tool_out_flush(&l->out) == -1)
+		out_failed(l);
+}
+
+/* The poll timeout: the nearest of -t and the commands' deadlines. */
+static int
+poll_timeout(const struct listener *l, int64_t now)
+{
+	int t = -1, e;
+	int64_t left;
+
+	if (l->opt->idle_ms >= 0 &&
+	    (l->exec == NULL || exec_running(l->exec) == 0)) {
+		left = l->last + l->opt->idle_ms - now;
+		t = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+	}
+	if (l->exec != NULL && (e = exec_next_ms(l->exec, now)) >= 0 &&
+	    (t == -1 || e < t))
+		t = e;
+	return t;
+}
+
+/* 1 once the loop has nothing more to do. */
+static int
+finished(const struct listener *l, int64_t now)
+{
+	const struct options *o = l->opt;
+	int busy = l->exec != NULL && exec_running(l->exec) > 0;
+
+	if (busy)
+		return 0;
+	if (l->stop)
+		return 1;
+	if (o->count > 0 && l->nout >= o->count)
+		return 1;
+	return o->idle_ms >= 0 && now - l->last >= o->idle_ms;
 }
 
 /* Receive, write and answer until a signal, -c or -t says stop. */
 static void
-loop(void)
+loop(struct listener *l)
 {
-	int64_t last = tool_now_ms(), left;
-	int i, n, want, timeout, r;
+	struct pollfd pfd[MAXPOLL];
+	int64_t now;
+	int n, nx, want, sockix;
 
-	while (!tool_sig_stop) {
-		if (tool_sig_hup) {
-			tool_sig_hup = 0;
-			reopen_output();
+	l->last = tool_now_ms();
+	for (;;) {
+		now = tool_now_ms();
+		if (l->exec != NULL)
+			exec_tick(l->exec, now);
+		if (finished(l, now))
+			break;
+		n = 0;
+		pfd[n].fd = l->sigfd;
+		pfd[n++].events = POLLIN;
+		sockix = -1;
+		if ((want = want_now(l)) > 0) {
+			sockix = n;
+			pfd[n].fd = udg_fd(l->u);
+			pfd[n++].events = POLLIN;
 		}
-		timeout = -1;
-		if (idle_ms >= 0) {
-			if ((left = last + idle_ms - tool_now_ms()) <= 0)
-				break;
-			timeout = (int)left;
-		}
-		if ((r = udg_wait(u, timeout, &waitmask)) == -1) {
+		nx = l->exec != NULL ?
+		    exec_pollfds(l->exec, pfd + n, MAXPOLL - n) : 0;
+		if (poll(pfd, (nfds_t)(n + nx), poll_timeout(l, now)) == -1) {
 			if (errno == EINTR)
 				continue;
-			err(EX_IOERR, "%s: wait", vsockpath);
+			err(EX_OSERR, "poll");
 		}
-		if (r == 0)
-			continue;
-		want = BATCH;
-		if (count > 0 && count - nout < (unsigned long long)want)
-			want = (int)(count - nout);
-		for (i = 0; i < want; i++) {
-			msgs[i].buf = slots + (size_t)i * slotsize;
-			msgs[i].size = slotsize;
-		}
-		if ((n = udg_recvv(u, msgs, want)) == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			err(tool_exitcode(errno), "%s: receive", vsockpath);
-		}
-		last = tool_now_ms();
-		for (i = 0; i < n; i++) {
-			handle(&msgs[i]);
-			if (msgs[i].len > SLOT_KEEP)
-				tool_slot_trim(msgs[i].buf, slotsize,
-				    msgs[i].len, SLOT_KEEP);
-		}
-		if (tool_out_flush(&out) == -1)
-			out_failed();
-		if (count > 0 && nout >= count)
-			break;
+		if (pfd[0].revents != 0)
+			read_signals(l);
+		if (nx > 0)
+			exec_events(l->exec, pfd + n, nx);
+		if (sockix != -1 && pfd[sockix].revents != 0 &&
+		    (want = want_now(l)) > 0)
+			receive(l, want);
 	}
 }
 
 int
 main(int argc, char *argv[])
 {
-	parse_args(argc, argv);
-	setup();
-	loop();
-	if (tool_out_flush(&out) == -1)
-		out_failed();
-	if (rl_drop.pending > 0)
+	struct options o;
+	struct listener l;
+
+	parse_args(&o, argc, argv);
+	memset(&l, 0, sizeof(l));
+	l.opt = &o;
+	l.sigfd = -1;
+	setup(&l);
+	loop(&l);
+	if (tool_out_flush(&l.out) == -1)
+		out_failed(&l);
+	if (l.rl_drop.pending > 0)
 		warnx("dropped %llu more datagrams from senders not allowed",
-		    rl_drop.pending);
-	if (verbose)
+		    l.rl_drop.pending);
+	if (o.verbose)
 		(void)fprintf(stderr, "%s: received %llu, written %llu, "
-		    "dropped %llu, truncated %llu\n", getprogname(), nrecv,
-		    nout, ndropped, ntrunc);
+		    "dropped %llu, truncated %llu\n", getprogname(), l.nrecv,
+		    l.nout, l.ndropped, l.ntrunc);
 	return 0;
 }

@@ -27,20 +27,12 @@
 #define FD_ROUNDS	100
 #define FIRST_ROUNDS	50
 
-static void
-msg_init(struct udg_msg *m, void *buf, size_t size)
-{
-	memset(m, 0, sizeof(*m));
-	m->buf = buf;
-	m->size = size;
-}
-
 /* Receive one datagram within 5 s into m. */
 static ssize_t
 recv_one(struct udg *u, struct udg_msg *m, void *buf, size_t size)
 {
 	ck_assert_msg(udg_wait(u, 5000, NULL) == 1, "no datagram");
-	msg_init(m, buf, size);
+	t_msg_init(m, buf, size);
 	return udg_recv(u, m);
 }
 
@@ -384,7 +376,7 @@ START_TEST(fds_closed_in_batch)
 	while (got < 4) {
 		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 		for (i = 0; i < 8; i++)
-			msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+			t_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
 		r = udg_recvv(srv, m, 8);
 		ck_assert_int_ge(r, 1);
 		for (i = 0; i < r; i++) {

@@ -37,14 +37,6 @@ struct seqmsg {
 	char		pad[60];
 };
 
-static void
-msg_init(struct udg_msg *m, void *buf, size_t size)
-{
-	memset(m, 0, sizeof(*m));
-	m->buf = buf;
-	m->size = size;
-}
-
 static struct udg *
 server(const char *path, int flags)
 {
@@ -96,7 +88,7 @@ START_TEST(send_receive_reply)
 	cli = client("cli", 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "hello", 5), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 5);
 	ck_assert_uint_eq(m.len, 5);
 	ck_assert_uint_eq(m.reallen, 5);
@@ -108,7 +100,7 @@ START_TEST(send_receive_reply)
 	ck_assert_int_eq(m.pid, getpid());
 	ck_assert_int_eq(udg_reply(srv, &m, "hello back", 10), 0);
 	ck_assert_int_eq(udg_wait(cli, 5000, NULL), 1);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(cli, &m), 10);
 	ck_assert_mem_eq(buf, "hello back", 10);
 	ck_assert_int_eq(m.peer_type, UDG_PEER_PATH);
@@ -131,7 +123,7 @@ START_TEST(reply_to_auto_client)
 	cli = client(NULL, 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "q", 1), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 1);
 	ck_assert_int_eq(m.peer_type, UDG_PEER_PATH);
 	ck_assert_str_eq(m.peer, udg_path(cli));
@@ -157,7 +149,7 @@ START_TEST(unbound_sender_reported)
 	ck_assert_int_ne(s, -1);
 	ck_assert_int_eq(t_sendmsg(s, "srv", "anon", 4, NULL, 0, NULL), 4);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	m.peer_type = -1;
 	m.peer_len = 99;
 	memset(m.peer, 'x', sizeof(m.peer));
@@ -197,7 +189,7 @@ START_TEST(abstract_sender_answered)
 	ck_assert_int_eq(bind(s, (struct sockaddr *)&sun, len), 0);
 	ck_assert_int_eq(t_sendmsg(s, "srv", "abs", 3, NULL, 0, NULL), 3);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 3);
 	ck_assert_int_eq(m.peer_type, UDG_PEER_ABSTRACT);
 	ck_assert_uint_eq(m.peer_len, n);
@@ -273,18 +265,18 @@ START_TEST(truncation_reported)
 	ck_assert_int_eq(udg_sendto(cli, "srv", "next", 4), 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "exactly10!", 10), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 100);
 	ck_assert_uint_eq(m.len, 10);
 	ck_assert_uint_eq(m.reallen, 100);
 	ck_assert(m.flags & UDG_MSG_TRUNC);
 	ck_assert_mem_eq(buf, big, 10);
 	/* The rest of the long one is gone, not served as the next. */
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 4);
 	ck_assert_int_eq(m.flags & UDG_MSG_TRUNC, 0);
 	ck_assert_mem_eq(buf, "next", 4);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	ck_assert_int_eq(udg_recv(srv, &m), 10);
 	ck_assert_int_eq(m.flags & UDG_MSG_TRUNC, 0);
 	ck_assert_uint_eq(m.reallen, 10);
@@ -321,7 +313,7 @@ START_TEST(largest_datagram)
 	ck_assert_int_eq(errno, EMSGSIZE);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 	memset(big, 0, (size_t)max);
-	msg_init(&m, big, (size_t)max);
+	t_msg_init(&m, big, (size_t)max);
 	ck_assert_int_eq(udg_recv(srv, &m), max);
 	ck_assert_uint_eq(m.reallen, (size_t)max);
 	ck_assert_int_eq(m.flags & UDG_MSG_TRUNC, 0);
@@ -346,7 +338,7 @@ START_TEST(zero_length_delivered)
 	cli = client("cli", 0);
 	ck_assert_int_eq(udg_sendto(cli, "srv", "", 0), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	m.len = 77;
 	m.reallen = 77;
 	ck_assert_int_eq(udg_recv(srv, &m), 0);
@@ -361,7 +353,7 @@ START_TEST(zero_length_delivered)
 	ck_assert_int_eq(udg_sendto(cli, "srv", "b", 1), 0);
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 	for (i = 0; i < 4; i++)
-		msg_init(&mv[i], bufs[i], sizeof(bufs[i]));
+		t_msg_init(&mv[i], bufs[i], sizeof(bufs[i]));
 	mv[1].size = 0;
 	ck_assert_int_eq(udg_recvv(srv, mv, 4), 3);
 	ck_assert_uint_eq(mv[0].len, 1);
@@ -387,7 +379,7 @@ START_TEST(nonblock_gets_eagain)
 	srv = server("srv", UDG_NONBLOCK);
 	cli = client("cli", UDG_NONBLOCK);
 	/* an empty queue: a non-blocking receive does not wait */
-	msg_init(&m, buf, sizeof(buf));
+	t_msg_init(&m, buf, sizeof(buf));
 	errno = 0;
 	ck_assert_int_eq(udg_recv(srv, &m), -1);
 	ck_assert_int_eq(errno, EAGAIN);
@@ -399,7 +391,7 @@ START_TEST(nonblock_gets_eagain)
 	ck_assert_int_lt(sent, 100000);
 	/* nothing lost: exactly what was accepted arrives, in order */
 	while (udg_wait(srv, 200, NULL) == 1) {
-		msg_init(&m, buf, sizeof(buf));
+		t_msg_init(&m, buf, sizeof(buf));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(int));
 		ck_assert_mem_eq(buf, &got, sizeof(got));
 		got++;
@@ -458,7 +450,7 @@ START_TEST(blocking_sender_waits)
 	ck_assert_int_eq(waitpid(pid, &st, WNOHANG), 0);
 	for (i = 0; i < 50; i++) {
 		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
-		msg_init(&m, buf, sizeof(buf));
+		t_msg_init(&m, buf, sizeof(buf));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(int));
 		memcpy(&v, buf, sizeof(v));
 		ck_assert_int_eq(v, i);
@@ -481,7 +473,7 @@ slow_receive(struct udg *srv, long n, pid_t from)
 			sleep_ms(1);
 		ck_assert_msg(udg_wait(srv, 10000, NULL) == 1,
 		    "stalled after %ld of %ld", i, n);
-		msg_init(&m, &sm, sizeof(sm));
+		t_msg_init(&m, &sm, sizeof(sm));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(sm));
 		ck_assert_msg(sm.seq == (uint32_t)i, "got %u, want %ld",
 		    sm.seq, i);
@@ -537,7 +529,7 @@ START_TEST(batch_small)
 	}
 	ck_assert_int_eq(udg_sendv(cli, iov, 8), 8);
 	for (i = 0; i < 16; i++)
-		msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+		t_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
 	m[7].size = 3;				/* one truncated */
 	ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
 	ck_assert_int_eq(udg_recvv(srv, m, 16), 8);
@@ -592,7 +584,7 @@ START_TEST(batch_many)
 		ck_assert_msg(udg_wait(srv, 10000, NULL) == 1,
 		    "stalled at %ld", got);
 		for (i = 0; i < 32; i++)
-			msg_init(&m[i], &rx[i], sizeof(rx[i]));
+			t_msg_init(&m[i], &rx[i], sizeof(rx[i]));
 		r = udg_recvv(srv, m, 32);
 		ck_assert_int_ge(r, 1);
 		ck_assert_int_le(r, 32);
@@ -638,7 +630,7 @@ START_TEST(batch_nonblock_short_count)
 	ck_assert_int_eq(udg_sendv(cli, iov + r, 64 - r), -1);
 	ck_assert_int_eq(errno, EAGAIN);
 	while (udg_wait(srv, 200, NULL) == 1) {
-		msg_init(&m, buf, sizeof(buf));
+		t_msg_init(&m, buf, sizeof(buf));
 		ck_assert_int_eq(udg_recv(srv, &m), (ssize_t)sizeof(int));
 		memcpy(&v, buf, sizeof(v));
 		ck_assert_int_eq(v, got);
@@ -669,7 +661,7 @@ START_TEST(batch_recv_waits_for_first)
 		t_exit(udg_close(cli) == 0 ? 0 : 2);
 	}
 	for (i = 0; i < 4; i++)
-		msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+		t_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
 	t0 = now_ms();
 	ck_assert_int_eq(udg_recvv(srv, m, 4), 1);
 	ck_assert_int_ge(now_ms() - t0, 150);
@@ -894,7 +886,7 @@ START_TEST(eintr_recv_retried)
 		signal_storm(1);
 		while (next < n) {
 			for (k = 0; k < 8; k++)
-				msg_init(&m[k], &sm[k], sizeof(sm[k]));
+				t_msg_init(&m[k], &sm[k], sizeof(sm[k]));
 			if (next % 2 == 0)	/* alternate the two calls */
 				r = udg_recv(srv, &m[0]) == -1 ? -1 : 1;
 			else
@@ -1026,7 +1018,7 @@ worker_main(void *arg)
 				goto out;
 			}
 			for (k = 0; k < 8; k++)
-				msg_init(&m[k], &sm[k], sizeof(sm[k]));
+				t_msg_init(&m[k], &sm[k], sizeof(sm[k]));
 			if ((r = udg_recvv(srv, m, 8)) < 1) {
 				w->errors++;
 				goto out;

@@ -495,6 +495,14 @@ t_ino(const char *path)
 }
 
 void
+t_msg_init(struct udg_msg *m, void *buf, size_t size)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf = buf;
+	m->size = size;
+}
+
+void
 t_write_file(const char *path, const char *text)
 {
 	FILE *f;

@@ -94,6 +94,9 @@ ssize_t	t_raw_recv(int s, void *buf, size_t size, int timeout_ms);
 extern void	(*t_after_bind)(const char *path);
 extern int	t_binds;
 
+/* Zero m and point it at buf[0, size) for a receive. */
+void	t_msg_init(struct udg_msg *m, void *buf, size_t size);
+
 /* Create a regular file holding text. */
 void	t_write_file(const char *path, const char *text);
 
