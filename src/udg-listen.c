@@ -33,7 +33,9 @@
 #include "udg.h"
 #include "listen-daemon.h"
 #include "listen-exec.h"
+#include "listen-ops.h"
 #include "listen-record.h"
+#include "listen-stats.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
@@ -43,7 +45,7 @@
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define EXEC_JOBS	1		/* -e commands at a time */
 #define KILL_GRACE_MS	500		/* -e: SIGTERM to SIGKILL */
-#define MAXPOLL		(2 + EXEC_JOBS * EXEC_JOB_FDS)
+#define MAXPOLL		(3 + EXEC_JOBS * EXEC_JOB_FDS)
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -70,6 +72,7 @@ struct options {
 	char			 voutpath[TOOL_VISPATH];
 	const char		*sockpath;
 	char			 vsockpath[TOOL_VISPATH];
+	struct ops_opts		 ops;		/* listen-ops.h */
 };
 
 /* The running listener. */
@@ -90,6 +93,8 @@ struct listener {
 	int			 reply_stalled;	/* the last reply found no room */
 	int			 stop;		/* SIGINT or SIGTERM came */
 	int64_t			 last;		/* -t: last datagram */
+	struct ops		*ops;
+	struct stats		 st;		/* the counters nothing else has */
 };
 
 /* For the atexit cleanup only: the endpoint and pid file to remove. */
@@ -124,6 +129,17 @@ static const struct optdef {
 	{ "syslog",	's', NULL,	"decode syslog headers" },
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
+	{ "user",	'U', "user[:group]", "drop root to user once set up" },
+	{ "rate-limit",	OPT_RATE_LIMIT, "n/seconds[:burst]", "at most n "
+					"datagrams per sender per seconds" },
+	{ "rate-key",	OPT_RATE_KEY, "uid|pid|unit", "what a sender is for "
+					"--rate-limit" },
+	{ "forward",	OPT_FORWARD, "socket", "send each accepted datagram "
+					"on to socket" },
+	{ "forward-format", OPT_FWD_FORMAT, "raw|rfc5424", "as it came, or "
+					"RFC 5424 with the sender's identity" },
+	{ "forward-sd-id", OPT_FWD_SDID, "name@number", "the RFC 5424 "
+					"SD-ID (default udg@32473)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
 	{ "verbose",	'v', NULL,	"print counts on exit" },
 };
@@ -133,7 +149,10 @@ static const char synopsis_fmt[] =
     "usage: %s [-0CdJRsv] [-c count] [-e command | --echo] [-G gids]\n"
     "\t[-g group] [-m mode] [-o file] [-p pidfile] [-t seconds] "
     "[-u uids]\n"
-    "\tsocket\n";
+    "\t[-U user[:group]] [--rate-limit n/seconds[:burst]] "
+    "[--rate-key key]\n"
+    "\t[--forward socket [--forward-format raw|rfc5424]\n"
+    "\t[--forward-sd-id name@number]] socket\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
@@ -198,6 +217,8 @@ cleanup(void)
 	cleanup_l = NULL;
 	exec_free(l->exec);
 	l->exec = NULL;
+	ops_free(l->ops);
+	l->ops = NULL;
 	if (l->u != NULL) {
 		(void)udg_close(l->u);
 		l->u = NULL;
@@ -307,6 +328,7 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 		return;
 	if (udg_reply(l->u, m, buf, len) == 0) {
 		l->reply_stalled = 0;
+		l->st.replies++;
 		return;
 	}
 	/*
@@ -322,10 +344,12 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 	while (e == EAGAIN && tool_now_ms() < end && !stop_pending(l)) {
 		if (udg_reply(l->u, m, buf, len) == 0) {
 			l->reply_stalled = 0;
+			l->st.replies++;
 			return;
 		}
 		e = errno;
 	}
+	l->st.replies_failed++;
 	reply_failed(l, m, e);
 }
 
@@ -335,6 +359,11 @@ command_done(void *arg, const struct exec_result *r)
 {
 	struct listener *l = arg;
 
+	l->st.commands++;
+	if (r->end == EXEC_TIMEDOUT)
+		l->st.commands_timedout++;
+	else if (r->end != EXEC_EXITED || r->status != 0)
+		l->st.commands_failed++;
 	if (r->end == EXEC_EXITED && r->status != 0)
 		warnx("command exited %d", r->status);
 	else if (r->end != EXEC_EXITED)
@@ -389,17 +418,23 @@ handle(struct listener *l, const struct udg_msg *m)
 	struct timespec now;
 
 	l->nrecv++;
+	if ((m->flags & UDG_MSG_FDS) != 0)
+		l->st.fds++;
 	if ((m->flags & UDG_MSG_TRUNC) != 0)
 		note_truncated(l, m);
 	if (!allowed(l->opt, m)) {
 		note_dropped(l, m);
 		return;
 	}
+	if (!ops_admit(l->ops, m, tool_now_ms()))
+		return;
 	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
 		memset(&now, 0, sizeof(now));
 	if (record_write(&l->out, &l->opt->rec, m, &now) == -1)
 		out_failed(l);
 	l->nout++;
+	l->st.bytes += m->len;
+	ops_forward(l->ops, m, &now, tool_now_ms());
 	if (l->opt->echo)
 		reply(l, m, m->buf, m->len);
 	else if (l->exec != NULL)
@@ -463,8 +498,7 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 		return tool_parse_idlist(arg, 0, &o->allow_uids,
 		    &o->nallow_uids, errstr);
 	default:
-		*errstr = "unknown option";
-		return -1;
+		return ops_parse_opt(&o->ops, ch, arg, errstr) == 1 ? 0 : -1;
 	}
 }
 
@@ -558,6 +592,7 @@ parse_args(struct options *o, int argc, char *argv[])
 	make_opt_tables(shorts, sizeof(shorts), longs);
 	memset(o, 0, sizeof(*o));
 	record_opts_init(&o->rec);
+	ops_opts_init(&o->ops);
 	o->idle_ms = -1;
 	o->sockmode = -1;
 	o->sockgid = (gid_t)-1;
@@ -571,6 +606,7 @@ parse_args(struct options *o, int argc, char *argv[])
 		errx(EX_USAGE, "-0, -J and -R cannot be combined");
 	if (o->echo && o->execcmd != NULL)
 		errx(EX_USAGE, "--echo and -e cannot be combined");
+	ops_opts_check(&o->ops);
 	o->sockpath = argv[optind];
 	tool_socket_operand(o->sockpath, o->vsockpath, sizeof(o->vsockpath));
 	if (o->outpath != NULL)
@@ -596,6 +632,7 @@ setup_signals(struct listener *l)
 	(void)sigaddset(&set, SIGTERM);
 	(void)sigaddset(&set, SIGHUP);
 	(void)sigaddset(&set, SIGCHLD);
+	(void)sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, &l->childmask) == -1)
 		err(EX_OSERR, "sigprocmask");
 	memset(&sa, 0, sizeof(sa));
@@ -686,17 +723,35 @@ setup(struct listener *l)
 	if ((l->slots = tool_slots_alloc(BATCH, l->slotsize)) == NULL)
 		err(EX_OSERR, "receive buffers");
 
-	l->u = bind_socket(o);
+	if ((l->u = ops_adopt(o->sockpath, UDG_NONBLOCK)) == NULL)
+		l->u = bind_socket(o);
+	l->ops = ops_new(&o->ops, o->rec.format == RECORD_JSON, &l->out,
+	    l->slotsize);
 	if (o->execcmd != NULL)
 		setup_exec(l);
 	if (o->daemonize)
 		daemon_detach(l->pfh, o->vpidpath, o->outpath != NULL);
 	else
 		daemon_pidfile_write(l->pfh, o->vpidpath);
+	ops_drop(&o->ops, o->outpath != NULL ? l->out.fd : -1);
 	daemon_notify_ready();
 }
 
-/* Read the signalfd: stop, reopen -o, or reap commands. */
+/* SIGUSR1 and -v: every counter on stderr (see udg-listen(1)). */
+static void
+print_stats(const struct listener *l)
+{
+	struct stats st = l->st;
+
+	st.received = l->nrecv;
+	st.written = l->nout;
+	st.not_allowed = l->ndropped;
+	st.truncated = l->ntrunc;
+	ops_stats(l->ops, &st);
+	stats_print(stderr, &st, stats_kernel_drops(udg_fd(l->u)));
+}
+
+/* Read the signalfd: stop, reopen -o, reap commands, print counters. */
 static void
 read_signals(struct listener *l)
 {
@@ -717,6 +772,9 @@ read_signals(struct listener *l)
 			if (l->exec != NULL)
 				exec_reap(l->exec);
 			break;
+		case SIGUSR1:
+			print_stats(l);
+			break;
 		default:
 			break;
 		}
@@ -730,7 +788,7 @@ want_now(const struct listener *l)
 	const struct options *o = l->opt;
 	int want = BATCH;
 
-	if (l->stop)
+	if (l->stop || ops_hold(l->ops))
 		return 0;
 	if (o->count > 0) {
 		if (l->nout >= o->count)
@@ -784,6 +842,8 @@ poll_timeout(const struct listener *l, int64_t now)
 	if (l->exec != NULL && (e = exec_next_ms(l->exec, now)) >= 0 &&
 	    (t == -1 || e < t))
 		t = e;
+	if ((e = ops_next_ms(l->ops, now)) >= 0 && (t == -1 || e < t))
+		t = e;
 	return t;
 }
 
@@ -792,7 +852,8 @@ static int
 finished(const struct listener *l, int64_t now)
 {
 	const struct options *o = l->opt;
-	int busy = l->exec != NULL && exec_running(l->exec) > 0;
+	int busy = (l->exec != NULL && exec_running(l->exec) > 0) ||
+	    ops_hold(l->ops);
 
 	if (busy)
 		return 0;
@@ -809,13 +870,15 @@ loop(struct listener *l)
 {
 	struct pollfd pfd[MAXPOLL];
 	int64_t now;
-	int n, nx, want, sockix;
+	int n, nx, no, want, sockix;
 
 	l->last = tool_now_ms();
 	for (;;) {
 		now = tool_now_ms();
 		if (l->exec != NULL)
 			exec_tick(l->exec, now);
+		if (ops_tick(l->ops, now) == -1)
+			out_failed(l);
 		if (finished(l, now))
 			break;
 		n = 0;
@@ -829,7 +892,9 @@ loop(struct listener *l)
 		}
 		nx = l->exec != NULL ?
 		    exec_pollfds(l->exec, pfd + n, MAXPOLL - n) : 0;
-		if (poll(pfd, (nfds_t)(n + nx), poll_timeout(l, now)) == -1) {
+		no = ops_pollfds(l->ops, pfd + n + nx, MAXPOLL - n - nx);
+		if (poll(pfd, (nfds_t)(n + nx + no), poll_timeout(l, now)) ==
+		    -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");
@@ -847,8 +912,9 @@ loop(struct listener *l)
 int
 main(int argc, char *argv[])
 {
-	struct options o;
-	struct listener l;
+	/* static: the atexit cleanup uses them after main has returned */
+	static struct options o;
+	static struct listener l;
 
 	parse_args(&o, argc, argv);
 	memset(&l, 0, sizeof(l));
@@ -856,14 +922,13 @@ main(int argc, char *argv[])
 	l.sigfd = -1;
 	setup(&l);
 	loop(&l);
-	if (tool_out_flush(&l.out) == -1)
+	if (tool_out_flush(&l.out) == -1 ||
+	    ops_finish(l.ops, tool_now_ms()) == -1)
 		out_failed(&l);
 	if (l.rl_drop.pending > 0)
 		warnx("dropped %llu more datagrams from senders not allowed",
 		    l.rl_drop.pending);
 	if (o.verbose)
-		(void)fprintf(stderr, "%s: received %llu, written %llu, "
-		    "dropped %llu, truncated %llu\n", getprogname(), l.nrecv,
-		    l.nout, l.ndropped, l.ntrunc);
+		print_stats(&l);
 	return 0;
 }

@@ -25,12 +25,18 @@ rsyslog() {
 	spawn "$RSYSLOGD" -n -f "$T/$1.conf" -i "$T/$1.pid" 2>"$T/$1.err"
 }
 
-# imuxsock_conf PATH: an imuxsock input on PATH, no rate limit, no
-# system socket.
+# imuxsock_conf PATH [PARAMS]: an imuxsock input on PATH, no rate limit,
+# no system socket.
 imuxsock_conf() {
 	echo 'module(load="imuxsock" SysSock.Use="off")'
-	echo "input(type=\"imuxsock\" Socket=\"$1\" RateLimit.Interval=\"0\")"
+	echo "input(type=\"imuxsock\" Socket=\"$1\" RateLimit.Interval=\"0\"" \
+	    "${2:-})"
 }
+
+# The parsers that read RFC 5424 too: imuxsock's own one reads only what
+# syslog(3) sends.
+FULL_PARSE='UseSpecialParser="off" ParseHostname="on"'
+
 
 # lines_in FILE N: FILE has at least N lines.
 # shellcheck disable=SC2317 # called through wait_for
@@ -92,7 +98,7 @@ test_forward_to_imuxsock() {
 		    "--forward"
 		return
 	fi
-	rsyslog local "$(imuxsock_conf "$T/log")
+	rsyslog local "$(imuxsock_conf "$T/log" "$FULL_PARSE")
 template(name=\"sd\" type=\"string\"
     string=\"%app-name%|%structured-data%|%msg%\\n\")
 action(type=\"omfile\" file=\"$T/local.raw\" template=\"raw\")
@@ -138,7 +144,7 @@ template(name=\"sd\" type=\"string\"
 action(type=\"omfile\" file=\"$T/central.sd\" template=\"sd\")"
 	cpid=$LASTPID
 	wait_for listening_on "$port"
-	rsyslog edge "$(imuxsock_conf "$T/log2")
+	rsyslog edge "$(imuxsock_conf "$T/log2" "$FULL_PARSE")
 action(type=\"omfwd\" target=\"127.0.0.1\" port=\"$port\" protocol=\"tcp\"
     template=\"RSYSLOG_SyslogProtocol23Format\")"
 	rpid=$LASTPID
