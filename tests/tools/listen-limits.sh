@@ -36,6 +36,7 @@ secs=$(flood "$S" 400)
 for i in 1 2 3 4 5; do
 	tmo "$SEND" "$S" "quiet $i"
 done
+wait_for received_is 405
 kill -TERM "$LASTPID"
 reap "$LASTPID"
 status "--rate-limit: exit 0" 0 "$RC"
@@ -54,6 +55,7 @@ like "--rate-limit: the summary names the sender" \
 # --- with -J the summary is a record of its own --------------------------------
 listen --rate-limit 5/1 -J
 flood "$S" 50 > /dev/null
+wait_for received_is 50
 kill -TERM "$LASTPID"
 reap "$LASTPID"
 "$PY" - "$T/out" <<'EOF' > "$T/check" 2>&1
@@ -127,6 +129,7 @@ for w in 'dropped' 'not allowed' 'rate limited' 'bad identity' truncated \
 	like "SIGUSR1: names '$w'" "*$w [0-9]*" "$(cat "$T/lerr")"
 done
 tmo "$SEND" "$S" four
+wait_for grep -q four "$T/out"
 kill -TERM "$LASTPID"
 reap "$LASTPID"
 status "SIGUSR1, then SIGTERM: exit 0" 0 "$RC"

@@ -311,3 +311,12 @@ finish_listen() {
 	status "listener: exit 0" 0 "$RC"
 	true_that "listener: socket file removed" [ ! -e "$S" ]
 }
+
+# received_is N: the listener (LASTPID, stderr in $T/lerr) says on SIGUSR1
+# that it has received N datagrams, so nothing sent is left unread; for
+# wait_for, before a SIGTERM that must not race the last datagram.
+received_is() {
+	kill -USR1 "$LASTPID"
+	sleep 0.05
+	[ "$(vcount received "$T/lerr")" = "$1" ]
+}
