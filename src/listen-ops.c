@@ -304,29 +304,26 @@ report(void *arg, const char *key, unsigned long long n)
 		(void)tool_out_put(ops->out, "null", 4);
 	(void)snprintf(buf, sizeof(buf), ",\"interval\":%ld}\n", secs);
 	(void)tool_out_put(ops->out, buf, strlen(buf));
+	(void)tool_out_mark(ops->out);
 }
 
 /* Summaries once an interval is over; forward retries. */
-int
+void
 ops_tick(struct ops *ops, int64_t now_ms)
 {
 	if (ops->fwd != NULL)
 		fwd_run(ops->fwd, now_ms);
-	if (ops->rate == NULL || rate_due_in(ops->rate, now_ms) > 0)
-		return 0;
-	if (rate_summary(ops->rate, now_ms, report, ops) == 0 || !ops->json)
-		return 0;
-	return tool_out_flush(ops->out);
+	if (ops->rate != NULL && rate_due_in(ops->rate, now_ms) == 0)
+		(void)rate_summary(ops->rate, now_ms, report, ops);
 }
 
 /* The last summary, whatever is left of the interval. */
-int
+void
 ops_finish(struct ops *ops, int64_t now_ms)
 {
-	if (ops->rate == NULL || rate_summary(ops->rate, now_ms +
-	    rate_due_in(ops->rate, now_ms), report, ops) == 0 || !ops->json)
-		return 0;
-	return tool_out_flush(ops->out);
+	if (ops->rate != NULL)
+		(void)rate_summary(ops->rate, now_ms +
+		    rate_due_in(ops->rate, now_ms), report, ops);
 }
 
 /* Our counters into st. */
@@ -336,6 +333,6 @@ ops_stats(const struct ops *ops, struct stats *st)
 	st->rate_limited = ops->suppressed;
 	if (ops->fwd != NULL) {
 		st->forwarded = fwd_sent(ops->fwd);
-		st->forward_failed = fwd_dropped(ops->fwd);
+		st->forward_drops = fwd_dropped(ops->fwd);
 	}
 }

@@ -57,7 +57,10 @@ void	ops_opts_check(const struct ops_opts *o);
 
 struct ops;
 
-/* The hooks' state; json: summaries as records on out too. */
+/*
+ * The hooks' state; json: summaries are records on out too (appended and
+ * marked as records; the caller writes them out).
+ */
 struct ops	*ops_new(const struct ops_opts *o, int json,
 		    struct tool_out *out, size_t maxlen);
 void		 ops_free(struct ops *);
@@ -82,11 +85,11 @@ int	ops_hold(const struct ops *);
 int	ops_pollfds(const struct ops *, struct pollfd *pfd, int max);
 int	ops_next_ms(const struct ops *, int64_t now_ms);
 
-/* Timers: rate summaries, forward retries; -1 if the output failed. */
-int	ops_tick(struct ops *, int64_t now_ms);
+/* Timers: rate summaries (records appended to out), forward retries. */
+void	ops_tick(struct ops *, int64_t now_ms);
 
-/* At exit: the last summary; -1 if the output failed. */
-int	ops_finish(struct ops *, int64_t now_ms);
+/* At exit: the last summary. */
+void	ops_finish(struct ops *, int64_t now_ms);
 
 /* Add what the hooks counted to st. */
 void	ops_stats(const struct ops *, struct stats *st);

@@ -40,15 +40,20 @@ stats_print(FILE *fp, const struct stats *st, long long kernel_drops)
 		(void)snprintf(kd, sizeof(kd), "unknown");
 	else
 		(void)snprintf(kd, sizeof(kd), "%lld", kernel_drops);
-	(void)fprintf(fp, "%s: received %llu, written %llu, dropped %llu "
-	    "(not allowed %llu, rate limited %llu, bad identity %llu), "
-	    "truncated %llu, fds closed %llu, replies %llu (failed %llu), "
-	    "commands %llu (failed %llu, timed out %llu), bytes %llu, "
-	    "forwarded %llu (failed %llu), kernel drops %s\n", getprogname(),
-	    st->received, st->written, st->not_allowed + st->rate_limited +
+	/*
+	 * "WORD N" throughout, and each word once, so that scripts can
+	 * pick any counter with one pattern.
+	 */
+	(void)fprintf(fp, "%s: received %llu, written %llu, lost %llu, "
+	    "dropped %llu (not allowed %llu, rate limited %llu, bad identity "
+	    "%llu), truncated %llu, unanswerable %llu, fds closed %llu, "
+	    "replies %llu, unsent %llu, forwarded %llu, forward drops %llu, "
+	    "bytes %llu, commands %llu (failed %llu, timed out %llu, skipped "
+	    "%llu), kernel drops %s\n", getprogname(), st->received,
+	    st->written, st->lost, st->not_allowed + st->rate_limited +
 	    st->bad_identity, st->not_allowed, st->rate_limited,
-	    st->bad_identity, st->truncated, st->fds, st->replies,
-	    st->replies_failed, st->commands, st->commands_failed,
-	    st->commands_timedout, st->bytes, st->forwarded,
-	    st->forward_failed, kd);
+	    st->bad_identity, st->truncated, st->unanswerable, st->fds,
+	    st->replies, st->replies_failed, st->forwarded, st->forward_drops,
+	    st->bytes, st->commands, st->commands_failed,
+	    st->commands_timedout, st->commands_skipped, kd);
 }

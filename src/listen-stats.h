@@ -10,19 +10,22 @@
 struct stats {
 	unsigned long long	 received;
 	unsigned long long	 written;	/* records written */
+	unsigned long long	 lost;		/* records made, not written */
 	unsigned long long	 bytes;		/* payload bytes written */
 	unsigned long long	 not_allowed;	/* dropped by -u/-G */
 	unsigned long long	 rate_limited;	/* dropped by --rate-limit */
 	unsigned long long	 bad_identity;	/* dropped: identity unproven */
 	unsigned long long	 truncated;
+	unsigned long long	 unanswerable;	/* relative sender addresses */
 	unsigned long long	 fds;		/* datagrams whose fds we closed */
 	unsigned long long	 replies;	/* sent */
 	unsigned long long	 replies_failed;
 	unsigned long long	 commands;	/* -e runs finished */
 	unsigned long long	 commands_failed; /* non-zero exit or signal */
 	unsigned long long	 commands_timedout;
+	unsigned long long	 commands_skipped; /* could not be started */
 	unsigned long long	 forwarded;
-	unsigned long long	 forward_failed; /* dropped after the wait */
+	unsigned long long	 forward_drops;	/* dropped after the wait */
 };
 
 /* The kernel's count of datagrams the socket fd dropped, or -1. */

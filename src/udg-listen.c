@@ -34,18 +34,21 @@
 #include "listen-daemon.h"
 #include "listen-exec.h"
 #include "listen-ops.h"
+#include "listen-output.h"
 #include "listen-record.h"
 #include "listen-stats.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
-#define OUTBUF		(128 * 1024)	/* output buffer */
+#define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
 #define OPT_ECHO	256		/* --echo has no short form */
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define EXEC_JOBS	1		/* -e commands at a time */
+#define EXEC_TIMEOUT_MS	30000		/* -T default */
 #define KILL_GRACE_MS	500		/* -e: SIGTERM to SIGKILL */
-#define MAXPOLL		(3 + EXEC_JOBS * EXEC_JOB_FDS)
+#define STOP_GRACE_MS	1000		/* after a stop: drain and write */
+#define MAXPOLL		(4 + EXEC_JOBS * EXEC_JOB_FDS)
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -58,6 +61,7 @@ struct options {
 	struct record_opts	 rec;
 	unsigned long long	 count;		/* -c: 0 = no limit */
 	int			 idle_ms;	/* -t: -1 = none */
+	int			 exec_ms;	/* -T: 0 = none */
 	int			 echo;
 	const char		*execcmd;
 	int			 sockmode;	/* -m: -1 = umask */
@@ -80,7 +84,7 @@ struct listener {
 	const struct options	*opt;
 	struct udg		*u;
 	struct pidfh		*pfh;
-	struct tool_out		 out;
+	struct output		 out;
 	struct exec		*exec;
 	int			 sigfd;
 	sigset_t		 childmask;	/* the mask for -e commands */
@@ -89,10 +93,16 @@ struct listener {
 	char			*slots;
 	size_t			 slotsize;
 	unsigned long long	 nrecv, nout, ndropped, ntrunc;
-	struct ratelim		 rl_drop, rl_trunc, rl_reply;
+	unsigned long long	 nrelative;	/* senders we cannot answer */
+	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
+	unsigned long long	 nskipped;	/* -e: could not be started */
+	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
 	int			 reply_stalled;	/* the last reply found no room */
-	int			 stop;		/* SIGINT or SIGTERM came */
-	int64_t			 last;		/* -t: last datagram */
+	int			 stop;		/* stopping: see loop() */
+	int			 signalled;	/* SIGINT or SIGTERM came */
+	int			 drained;	/* stopping: the queue is empty */
+	int64_t			 stop_by;	/* stopping: give up then */
+	int64_t			 last;		/* -t: last busy moment */
 	struct ops		*ops;
 	struct stats		 st;		/* the counters nothing else has */
 };
@@ -128,6 +138,8 @@ static const struct optdef {
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
+	{ "exec-timeout", 'T', "seconds", "kill -e commands after seconds "
+					"(0: never)" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "user",	'U', "user[:group]", "drop root to user once set up" },
 	{ "rate-limit",	OPT_RATE_LIMIT, "n/seconds[:burst]", "at most n "
@@ -147,10 +159,9 @@ static const struct optdef {
 
 static const char synopsis_fmt[] =
     "usage: %s [-0CdJRsv] [-c count] [-e command | --echo] [-G gids]\n"
-    "\t[-g group] [-m mode] [-o file] [-p pidfile] [-t seconds] "
-    "[-u uids]\n"
-    "\t[-U user[:group]] [--rate-limit n/seconds[:burst]] "
-    "[--rate-key key]\n"
+    "\t[-g group] [-m mode] [-o file] [-p pidfile] [-T seconds]\n"
+    "\t[-t seconds] [-U user[:group]] [-u uids]\n"
+    "\t[--rate-limit n/seconds[:burst]] [--rate-key key]\n"
     "\t[--forward socket [--forward-format raw|rfc5424]\n"
     "\t[--forward-sd-id name@number]] socket\n";
 
@@ -162,11 +173,26 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* -h: the synopsis to stdout, exit 0. */
+/* -h: the synopsis and every option to stdout, exit 0. */
 static void __attribute__((__noreturn__))
 help(void)
 {
+	char opt[64];
+	size_t i;
+
 	(void)printf(synopsis_fmt, getprogname());
+	(void)printf("\n");
+	for (i = 0; i < NOPTS; i++) {
+		if (optdefs[i].ch < 256)
+			(void)snprintf(opt, sizeof(opt), "-%c, --%s%s%s",
+			    optdefs[i].ch, optdefs[i].name,
+			    optdefs[i].arg != NULL ? " " : "",
+			    optdefs[i].arg != NULL ? optdefs[i].arg : "");
+		else
+			(void)snprintf(opt, sizeof(opt), "    --%s",
+			    optdefs[i].name);
+		(void)printf("  %-28s %s\n", opt, optdefs[i].help);
+	}
 	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 }
 
@@ -219,6 +245,7 @@ cleanup(void)
 	l->exec = NULL;
 	ops_free(l->ops);
 	l->ops = NULL;
+	output_close(&l->out);
 	if (l->u != NULL) {
 		(void)udg_close(l->u);
 		l->u = NULL;
@@ -247,7 +274,8 @@ ratelim_ok(struct ratelim *rl)
 static void __attribute__((__noreturn__))
 out_failed(struct listener *l)
 {
-	errno = l->out.err != 0 ? l->out.err : errno;
+	if (l->out.o.err != 0)
+		errno = l->out.o.err;
 	err(EX_IOERR, "%s", l->opt->voutpath);
 }
 
@@ -316,6 +344,25 @@ reply_failed(struct listener *l, const struct udg_msg *m, int e)
 		warn("reply to %s", tool_peer_name(vis, sizeof(vis), m));
 }
 
+/*
+ * A relative sender address names a file relative to the sender's
+ * directory, which a reply from here would resolve against ours: that
+ * could reach another process.  Such senders are not answered.
+ */
+static int
+answerable(struct listener *l, const struct udg_msg *m)
+{
+	char vis[TOOL_VISPATH];
+
+	if (m->peer_type != UDG_PEER_PATH || m->peer[0] == '/')
+		return m->peer_type != UDG_PEER_NONE;
+	if (l->nrelative++ == 0)
+		warnx("not answering %s: a relative socket address cannot be "
+		    "answered safely (reported once)",
+		    tool_peer_name(vis, sizeof(vis), m));
+	return 0;
+}
+
 /* Answer m with buf[0, len), when its sender can be answered. */
 static void
 reply(struct listener *l, const struct udg_msg *m, const void *buf,
@@ -324,7 +371,7 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 	int64_t end;
 	int e;
 
-	if (m->peer_type == UDG_PEER_NONE)
+	if (!answerable(l, m))
 		return;
 	if (udg_reply(l->u, m, buf, len) == 0) {
 		l->reply_stalled = 0;
@@ -353,35 +400,73 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 	reply_failed(l, m, e);
 }
 
-/* -e: a command ended; report how, and answer with its output. */
+/* Why a command's result is no reply, or NULL when it is one. */
+static const char *
+no_reply_reason(const struct exec_result *r, char *buf, size_t size)
+{
+	switch (r->end) {
+	case EXEC_EXITED:
+		if (r->status != 0) {
+			(void)snprintf(buf, size, "exited %d", r->status);
+			return buf;
+		}
+		if (r->overflow > 0) {
+			(void)snprintf(buf, size, "wrote %zu bytes, more than "
+			    "a datagram holds (%zu)", r->outlen + r->overflow,
+			    r->outlen);
+			return buf;
+		}
+		return NULL;
+	case EXEC_SIGNALED:
+		(void)snprintf(buf, size, "killed by signal %d", r->status);
+		return buf;
+	case EXEC_TIMEDOUT:
+		(void)snprintf(buf, size, "timed out after %lld ms",
+		    (long long)r->ms);
+		return buf;
+	default:
+		return "stopped: udg-listen is exiting";
+	}
+}
+
+/*
+ * -e: a command ended.  Only a command that exited 0 with output that
+ * fits one datagram is answered; for any other, no reply is sent (the
+ * asker times out rather than take a failure or a cut reply for an
+ * answer) and the sender and the reason are logged.
+ */
 static void
 command_done(void *arg, const struct exec_result *r)
 {
 	struct listener *l = arg;
+	char vis[TOOL_VISPATH], why[128];
+	const char *reason;
 
+	l->last = tool_now_ms();
 	l->st.commands++;
 	if (r->end == EXEC_TIMEDOUT)
 		l->st.commands_timedout++;
-	else if (r->end != EXEC_EXITED || r->status != 0)
-		l->st.commands_failed++;
-	if (r->end == EXEC_EXITED && r->status != 0)
-		warnx("command exited %d", r->status);
-	else if (r->end != EXEC_EXITED)
-		warnx("command killed by signal %d", r->status);
-	if (r->overflow > 0)
-		warnx("command output cut to %zu bytes (the largest reply); "
-		    "%zu bytes dropped", r->outlen, r->overflow);
-	if (r->end == EXEC_STOPPED)
+	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
+		reply(l, r->req, r->out, r->outlen);
 		return;
-	reply(l, r->req, r->out, r->outlen);
+	}
+	l->nfailed++;
+	warnx("command for %s %s: no reply", tool_peer_name(vis, sizeof(vis),
+	    r->req), reason);
 }
 
-/* -e: start the command for m. */
+/* -e: start the command for m; if that fails, skip m and go on. */
 static void
 command_start(struct listener *l, const struct udg_msg *m)
 {
-	if (exec_start(l->exec, m) == -1)
-		err(EX_OSERR, "command");
+	char vis[TOOL_VISPATH];
+
+	if (exec_start(l->exec, m) == 0)
+		return;
+	l->nskipped++;
+	if (ratelim_ok(&l->rl_exec))
+		warn("command for %s not started, request skipped",
+		    tool_peer_name(vis, sizeof(vis), m));
 }
 
 /* Count and report a truncated datagram. */
@@ -430,7 +515,8 @@ handle(struct listener *l, const struct udg_msg *m)
 		return;
 	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
 		memset(&now, 0, sizeof(now));
-	if (record_write(&l->out, &l->opt->rec, m, &now) == -1)
+	if (record_write(&l->out.o, &l->opt->rec, m, &now) == -1 ||
+	    tool_out_mark(&l->out.o) == -1)
 		out_failed(l);
 	l->nout++;
 	l->st.bytes += m->len;
@@ -439,33 +525,6 @@ handle(struct listener *l, const struct udg_msg *m)
 		reply(l, m, m->buf, m->len);
 	else if (l->exec != NULL)
 		command_start(l, m);
-}
-
-/* Open the -o file for appending. */
-static int
-open_output(const struct options *o)
-{
-	return open(o->outpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0666);
-}
-
-/* SIGHUP: reopen -o (the buffer is empty between batches). */
-static void
-reopen_output(struct listener *l)
-{
-	int fd;
-
-	if (l->opt->outpath == NULL)
-		return;
-	if (tool_out_flush(&l->out) == -1)
-		out_failed(l);
-	if ((fd = open_output(l->opt)) == -1) {
-		warn("%s: reopen (keeping the old file)", l->opt->voutpath);
-		return;
-	}
-	if (close(l->out.fd) == -1)
-		warn("%s: close", l->opt->voutpath);
-	l->out.fd = fd;
 }
 
 /* Exit 64 with "OPTION ARG: why". */
@@ -494,6 +553,8 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 		return tool_parse_mode(arg, &o->sockmode, errstr);
 	case 't':
 		return tool_parse_seconds(arg, &o->idle_ms, errstr);
+	case 'T':
+		return tool_parse_seconds(arg, &o->exec_ms, errstr);
 	case 'u':
 		return tool_parse_idlist(arg, 0, &o->allow_uids,
 		    &o->nallow_uids, errstr);
@@ -549,7 +610,7 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	case 'R':
 		o->rec.format = ch == '0' ? RECORD_NUL : ch == 'J' ?
 		    RECORD_JSON : RECORD_RAW;
-		(*nfmt)++;
+		*nfmt |= 1 << o->rec.format;	/* repeating one is fine */
 		break;
 	case 'C':
 	case 'd':
@@ -581,6 +642,27 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	}
 }
 
+/* Exit 64 unless there is exactly one operand; say what is wrong. */
+static void
+operands(int n, char *argv[])
+{
+	char vis[256];
+
+	if (n == 1)
+		return;
+	if (n == 0) {
+		warnx("no socket given");
+		usage();
+	}
+	(void)tool_vis(vis, sizeof(vis), argv[1], strlen(argv[1]));
+	if (argv[1][0] == '-')
+		warnx("option %s after the socket: options must come first",
+		    vis);
+	else
+		warnx("extra operand %s: only one socket", vis);
+	usage();
+}
+
 /* Parse the command line into o; exit 64 if it is bad. */
 static void
 parse_args(struct options *o, int argc, char *argv[])
@@ -594,15 +676,15 @@ parse_args(struct options *o, int argc, char *argv[])
 	record_opts_init(&o->rec);
 	ops_opts_init(&o->ops);
 	o->idle_ms = -1;
+	o->exec_ms = EXEC_TIMEOUT_MS;
 	o->sockmode = -1;
 	o->sockgid = (gid_t)-1;
 	(void)strlcpy(o->voutpath, "stdout", sizeof(o->voutpath));
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1)
 		parse_opt(o, ch, &nfmt, argv);
-	if (argc - optind != 1)
-		usage();
-	if (nfmt > 1)
+	operands(argc - optind, argv + optind);
+	if ((nfmt & (nfmt - 1)) != 0)
 		errx(EX_USAGE, "-0, -J and -R cannot be combined");
 	if (o->echo && o->execcmd != NULL)
 		errx(EX_USAGE, "--echo and -e cannot be combined");
@@ -646,6 +728,25 @@ setup_signals(struct listener *l)
 	(void)sigaddset(&l->childdefault, SIGPIPE);
 }
 
+/* udg_server() failed: say why in the user's terms and exit. */
+static void __attribute__((__noreturn__))
+bind_failed(const struct options *o)
+{
+	struct stat st;
+	int e = errno;
+
+	if (e == EADDRINUSE && lstat(o->sockpath, &st) == -1 &&
+	    errno == ENOENT)
+		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
+		    "(its socket file was removed)", o->vsockpath,
+		    o->vsockpath);
+	if (e == EADDRINUSE)
+		errx(EX_CANTCREAT, "%s: in use by a live listener",
+		    o->vsockpath);
+	errno = e;
+	err(tool_bind_exitcode(e), "%s", o->vsockpath);
+}
+
 /* Bind the socket with -m and -g as asked; exit on error. */
 static struct udg *
 bind_socket(const struct options *o)
@@ -656,7 +757,7 @@ bind_socket(const struct options *o)
 
 	if (o->sockgid == (gid_t)-1) {
 		if ((u = udg_server(o->sockpath, mode, UDG_NONBLOCK)) == NULL)
-			err(tool_bind_exitcode(errno), "%s", o->vsockpath);
+			bind_failed(o);
 		return u;
 	}
 	/*
@@ -669,7 +770,7 @@ bind_socket(const struct options *o)
 		mode = 0777 & ~(int)mask;
 	}
 	if ((u = udg_server(o->sockpath, mode & 0700, UDG_NONBLOCK)) == NULL)
-		err(tool_bind_exitcode(errno), "%s", o->vsockpath);
+		bind_failed(o);
 	if (udg_set_perm(u, mode, (uid_t)-1, o->sockgid) == -1)
 		err(tool_exitcode(errno), "%s: group", o->vsockpath);
 	return u;
@@ -688,7 +789,7 @@ setup_exec(struct listener *l)
 	c.command = l->opt->execcmd;
 	c.maxout = (size_t)m;
 	c.jobs = EXEC_JOBS;
-	c.timeout_ms = 0;
+	c.timeout_ms = l->opt->exec_ms;
 	c.kill_grace_ms = KILL_GRACE_MS;
 	c.childmask = &l->childmask;
 	c.childdefault = &l->childdefault;
@@ -703,7 +804,6 @@ static void
 setup(struct listener *l)
 {
 	const struct options *o = l->opt;
-	int fd = STDOUT_FILENO;
 	size_t pg;
 
 	setup_signals(l);
@@ -712,11 +812,10 @@ setup(struct listener *l)
 	cleanup_l = l;
 	if (atexit(cleanup) != 0)
 		err(EX_OSERR, "atexit");
-	if (o->outpath != NULL && (fd = open_output(o)) == -1)
-		err(errno == EACCES ? EX_NOPERM : EX_CANTCREAT, "%s",
-		    o->voutpath);
-	if (tool_out_init(&l->out, fd, OUTBUF) == -1)
-		err(EX_OSERR, NULL);
+	if (output_open(&l->out, o->outpath, o->voutpath, OUTBUF,
+	    tool_now_ms()) == -1)
+		err(errno == EACCES ? EX_NOPERM : errno == ENOMEM ? EX_OSERR :
+		    EX_CANTCREAT, "%s", o->voutpath);
 
 	pg = (size_t)sysconf(_SC_PAGESIZE);
 	l->slotsize = (tool_max_recv() + pg - 1) / pg * pg;
@@ -725,7 +824,7 @@ setup(struct listener *l)
 
 	if ((l->u = ops_adopt(o->sockpath, UDG_NONBLOCK)) == NULL)
 		l->u = bind_socket(o);
-	l->ops = ops_new(&o->ops, o->rec.format == RECORD_JSON, &l->out,
+	l->ops = ops_new(&o->ops, o->rec.format == RECORD_JSON, &l->out.o,
 	    l->slotsize);
 	if (o->execcmd != NULL)
 		setup_exec(l);
@@ -733,7 +832,7 @@ setup(struct listener *l)
 		daemon_detach(l->pfh, o->vpidpath, o->outpath != NULL);
 	else
 		daemon_pidfile_write(l->pfh, o->vpidpath);
-	ops_drop(&o->ops, o->outpath != NULL ? l->out.fd : -1);
+	ops_drop(&o->ops, o->outpath != NULL ? l->out.o.fd : -1);
 	daemon_notify_ready();
 }
 
@@ -744,11 +843,33 @@ print_stats(const struct listener *l)
 	struct stats st = l->st;
 
 	st.received = l->nrecv;
-	st.written = l->nout;
+	st.lost = output_unwritten(&l->out);
+	st.written = l->nout - st.lost;
 	st.not_allowed = l->ndropped;
 	st.truncated = l->ntrunc;
+	st.unanswerable = l->nrelative;
+	st.commands_failed = l->nfailed;
+	st.commands_skipped = l->nskipped;
 	ops_stats(l->ops, &st);
 	stats_print(stderr, &st, stats_kernel_drops(udg_fd(l->u)));
+}
+
+/*
+ * Stop taking new work: -e commands are killed, what is queued on the
+ * socket is still read and written (not for -e: those are requests
+ * nobody will answer), for at most STOP_GRACE_MS.
+ */
+static void
+begin_stop(struct listener *l, int64_t now)
+{
+	if (l->stop)
+		return;
+	l->stop = 1;
+	l->stop_by = now + STOP_GRACE_MS;
+	if (l->exec != NULL) {
+		exec_stop(l->exec, now);
+		l->drained = 1;
+	}
 }
 
 /* Read the signalfd: stop, reopen -o, reap commands, print counters. */
@@ -761,12 +882,11 @@ read_signals(struct listener *l)
 		switch (si.ssi_signo) {
 		case SIGINT:
 		case SIGTERM:
-			l->stop = 1;
-			if (l->exec != NULL)
-				exec_stop(l->exec, tool_now_ms());
+			l->signalled = 1;
+			begin_stop(l, tool_now_ms());
 			break;
 		case SIGHUP:
-			reopen_output(l);
+			output_hup(&l->out);
 			break;
 		case SIGCHLD:
 			if (l->exec != NULL)
@@ -788,7 +908,8 @@ want_now(const struct listener *l)
 	const struct options *o = l->opt;
 	int want = BATCH;
 
-	if (l->stop || ops_hold(l->ops))
+	if ((l->stop && l->drained) || output_blocked(&l->out, OUTBUF) ||
+	    ops_hold(l->ops))
 		return 0;
 	if (o->count > 0) {
 		if (l->nout >= o->count)
@@ -801,8 +922,8 @@ want_now(const struct listener *l)
 	return want;
 }
 
-/* Take up to want datagrams and handle them; then write them out. */
-static void
+/* Take up to want datagrams and handle them: how many came. */
+static int
 receive(struct listener *l, int want)
 {
 	int i, n;
@@ -813,85 +934,142 @@ receive(struct listener *l, int want)
 	}
 	if ((n = udg_recvv(l->u, l->msgs, want)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
-			return;
+			return 0;
 		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
 	}
-	l->last = tool_now_ms();
 	for (i = 0; i < n; i++) {
 		handle(l, &l->msgs[i]);
 		if (l->msgs[i].len > SLOT_KEEP)
 			tool_slot_trim(l->msgs[i].buf, l->slotsize,
 			    l->msgs[i].len, SLOT_KEEP);
 	}
-	if (tool_out_flush(&l->out) == -1)
+	return n;
+}
+
+/* Write out what the output takes now; exit 74 on a hard error. */
+static void
+write_out(struct listener *l, int64_t now)
+{
+	if (output_flush(&l->out, now) == -1)
 		out_failed(l);
 }
 
-/* The poll timeout: the nearest of -t and the commands' deadlines. */
+/* The nearer of deadline a (-1: none) and b (-1: none). */
+static int
+nearer(int a, int b)
+{
+	if (a == -1 || (b != -1 && b < a))
+		return b;
+	return a;
+}
+
+/* The poll timeout: the nearest deadline of every part. */
 static int
 poll_timeout(const struct listener *l, int64_t now)
 {
-	int t = -1, e;
 	int64_t left;
+	int t = -1;
 
-	if (l->opt->idle_ms >= 0 &&
-	    (l->exec == NULL || exec_running(l->exec) == 0)) {
+	if (l->stop)
+		t = l->stop_by <= now ? 0 : (int)(l->stop_by - now);
+	else if (l->opt->idle_ms >= 0) {
 		left = l->last + l->opt->idle_ms - now;
 		t = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 	}
-	if (l->exec != NULL && (e = exec_next_ms(l->exec, now)) >= 0 &&
-	    (t == -1 || e < t))
-		t = e;
-	if ((e = ops_next_ms(l->ops, now)) >= 0 && (t == -1 || e < t))
-		t = e;
-	return t;
+	if (l->exec != NULL)
+		t = nearer(t, exec_next_ms(l->exec, now));
+	t = nearer(t, ops_next_ms(l->ops, now));
+	return nearer(t, output_next_ms(&l->out, now));
+}
+
+/*
+ * -t counts idle time only: not while a command runs, records wait to
+ * be written, or datagrams wait because the output is blocked.
+ */
+static int
+busy(const struct listener *l)
+{
+	return (l->exec != NULL && exec_running(l->exec) > 0) ||
+	    tool_out_pending(&l->out.o) > 0 || l->out.waiting ||
+	    ops_hold(l->ops);
 }
 
 /* 1 once the loop has nothing more to do. */
 static int
-finished(const struct listener *l, int64_t now)
+finished(struct listener *l, int64_t now)
 {
 	const struct options *o = l->opt;
-	int busy = (l->exec != NULL && exec_running(l->exec) > 0) ||
-	    ops_hold(l->ops);
 
-	if (busy)
-		return 0;
+	if (l->out.gone)
+		return 1;
 	if (l->stop)
-		return 1;
-	if (o->count > 0 && l->nout >= o->count)
-		return 1;
-	return o->idle_ms >= 0 && now - l->last >= o->idle_ms;
+		return now >= l->stop_by || (l->drained && !busy(l));
+	if (busy(l)) {
+		l->last = now;
+		return 0;
+	}
+	if ((o->count > 0 && l->nout >= o->count) ||
+	    (o->idle_ms >= 0 && now - l->last >= o->idle_ms)) {
+		begin_stop(l, now);
+		/* -c: exactly count records; the rest stays queued. */
+		if (o->count > 0 && l->nout >= o->count)
+			l->drained = 1;
+		return l->drained && !busy(l);
+	}
+	return 0;
 }
 
-/* Receive, write and answer until a signal, -c or -t says stop. */
+/* Fill pfd with what to wait for; *sockix and *outix say where. */
+static int
+fill_poll(struct listener *l, struct pollfd *pfd, int *sockix, int *outix,
+    int *nx)
+{
+	short ev;
+	int n = 0, fd;
+
+	pfd[n].fd = l->sigfd;
+	pfd[n++].events = POLLIN;
+	*sockix = *outix = -1;
+	if (want_now(l) > 0 && !l->stop) {
+		*sockix = n;
+		pfd[n].fd = udg_fd(l->u);
+		pfd[n++].events = POLLIN;
+	}
+	if ((fd = output_pollfd(&l->out, &ev)) != -1) {
+		*outix = n;
+		pfd[n].fd = fd;
+		pfd[n++].events = ev;
+	}
+	*nx = l->exec != NULL ?
+	    exec_pollfds(l->exec, pfd + n, MAXPOLL - n) : 0;
+	return n;
+}
+
+/*
+ * Receive, write and answer until a signal, -c or -t says stop, or the
+ * output's reader leaves.  Stopping drains the queue (see begin_stop).
+ */
 static void
 loop(struct listener *l)
 {
 	struct pollfd pfd[MAXPOLL];
+	int n, nx, no, want, sockix, outix;
 	int64_t now;
-	int n, nx, no, want, sockix;
 
 	l->last = tool_now_ms();
 	for (;;) {
 		now = tool_now_ms();
 		if (l->exec != NULL)
 			exec_tick(l->exec, now);
-		if (ops_tick(l->ops, now) == -1)
-			out_failed(l);
+		ops_tick(l->ops, now);
+		write_out(l, now);
+		if (l->stop && !l->drained && (want = want_now(l)) > 0 &&
+		    receive(l, want) < want)
+			l->drained = 1;
+		write_out(l, now);
 		if (finished(l, now))
 			break;
-		n = 0;
-		pfd[n].fd = l->sigfd;
-		pfd[n++].events = POLLIN;
-		sockix = -1;
-		if ((want = want_now(l)) > 0) {
-			sockix = n;
-			pfd[n].fd = udg_fd(l->u);
-			pfd[n++].events = POLLIN;
-		}
-		nx = l->exec != NULL ?
-		    exec_pollfds(l->exec, pfd + n, MAXPOLL - n) : 0;
+		n = fill_poll(l, pfd, &sockix, &outix, &nx);
 		no = ops_pollfds(l->ops, pfd + n + nx, MAXPOLL - n - nx);
 		if (poll(pfd, (nfds_t)(n + nx + no), poll_timeout(l, now)) ==
 		    -1) {
@@ -899,14 +1077,34 @@ loop(struct listener *l)
 				continue;
 			err(EX_OSERR, "poll");
 		}
+		now = tool_now_ms();
 		if (pfd[0].revents != 0)
 			read_signals(l);
+		if (outix != -1 && pfd[outix].revents != 0)
+			output_events(&l->out, pfd[outix].revents, now);
 		if (nx > 0)
 			exec_events(l->exec, pfd + n, nx);
 		if (sockix != -1 && pfd[sockix].revents != 0 &&
-		    (want = want_now(l)) > 0)
-			receive(l, want);
+		    (want = want_now(l)) > 0 && receive(l, want) > 0)
+			l->last = now;
 	}
+}
+
+/* On exit: what was not written, and -v's counts. */
+static int
+report(struct listener *l)
+{
+	size_t lost = output_unwritten(&l->out);
+
+	if (l->rl_drop.pending > 0)
+		warnx("dropped %llu more datagrams from senders not allowed",
+		    l->rl_drop.pending);
+	if (lost > 0 && !l->out.gone)
+		warnx("%s: %zu record%s received but not written", 
+		    l->opt->voutpath, lost, lost == 1 ? "" : "s");
+	if (l->opt->verbose)
+		print_stats(l);
+	return lost > 0 && !l->out.gone ? EX_IOERR : 0;
 }
 
 int
@@ -922,13 +1120,7 @@ main(int argc, char *argv[])
 	l.sigfd = -1;
 	setup(&l);
 	loop(&l);
-	if (tool_out_flush(&l.out) == -1 ||
-	    ops_finish(l.ops, tool_now_ms()) == -1)
-		out_failed(&l);
-	if (l.rl_drop.pending > 0)
-		warnx("dropped %llu more datagrams from senders not allowed",
-		    l.rl_drop.pending);
-	if (o.verbose)
-		print_stats(&l);
-	return 0;
+	ops_finish(l.ops, tool_now_ms());
+	(void)output_flush(&l.out, tool_now_ms());
+	return report(&l);
 }

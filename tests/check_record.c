@@ -272,6 +272,26 @@ START_TEST(json_peer_abstract_and_base64_data)
 }
 END_TEST
 
+START_TEST(json_peer_not_utf8_is_base64)
+{
+	struct record_opts ro = opts(RECORD_JSON, 0, 0);
+	struct udg_msg m;
+
+	msg_from(&m, "a", 1);
+	(void)strlcpy(m.peer, "/t/\377", sizeof(m.peer));
+	m.peer_len = 4;
+	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer_base64\":\"L3Qv/w==\","
+	    "\"len\":1,\"truncated\":false,\"data\":\"a\"}\n");
+	m.peer_type = UDG_PEER_ABSTRACT;
+	memcpy(m.peer, "\377", 1);
+	m.peer_len = 1;
+	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer_base64\":\"QP8=\","
+	    "\"len\":1,\"truncated\":false,\"data\":\"a\"}\n");
+}
+END_TEST
+
 START_TEST(json_syslog_members)
 {
 	struct record_opts ro = opts(RECORD_JSON, 0, 1);
@@ -337,6 +357,7 @@ record_suite(void)
 	tc = t_tcase(s, "json", 10);
 	tcase_add_test(tc, json_every_member);
 	tcase_add_test(tc, json_peer_abstract_and_base64_data);
+	tcase_add_test(tc, json_peer_not_utf8_is_base64);
 	tcase_add_test(tc, json_syslog_members);
 	tc = t_tcase(s, "errors", 10);
 	tcase_add_test(tc, output_error_is_returned);

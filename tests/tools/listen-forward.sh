@@ -100,7 +100,7 @@ is "back-pressure: the target got all 40, in order" \
 kill -TERM "$LASTPID"
 reap "$LASTPID"
 is "back-pressure: forwarded 40" 40 "$(vcount forwarded "$T/lerr")"
-like "back-pressure: none failed" "*forwarded 40 (failed 0)*" \
+like "back-pressure: none dropped" "*forwarded 40, forward drops 0,*" \
     "$(cat "$T/lerr")"
 
 # --- a gone target: a bounded wait, then counted drops; then it is back --------------
@@ -127,8 +127,8 @@ kill -TERM "$lpid"
 reap "$lpid"
 is "gone target: every datagram was written here" \
     "$(printf 'lost 1\nlost 2\nlost 3\nback again')" "$(cat "$T/out")"
-like "gone target: -v counts 3 failed, 1 forwarded" \
-    "*forwarded 1 (failed 3)*" "$(cat "$T/lerr")"
+like "gone target: -v counts 1 forwarded, 3 dropped" \
+    "*forwarded 1, forward drops 3,*" "$(cat "$T/lerr")"
 
 # --- bad values ------------------------------------------------------------------
 for a in "--forward-format json --forward $F" "--forward-format rfc5424" \

@@ -124,8 +124,9 @@ for w in received written; do
 done
 is "SIGUSR1: replies 3" 3 "$(vcount replies "$T/lerr")"
 is "SIGUSR1: bytes 11" 11 "$(vcount bytes "$T/lerr")"
-for w in 'dropped' 'not allowed' 'rate limited' 'bad identity' truncated \
-    'fds closed' failed commands 'timed out' forwarded 'kernel drops'; do
+for w in lost dropped 'not allowed' 'rate limited' 'bad identity' \
+    truncated unanswerable 'fds closed' unsent forwarded 'forward drops' \
+    commands failed 'timed out' skipped 'kernel drops'; do
 	like "SIGUSR1: names '$w'" "*$w [0-9]*" "$(cat "$T/lerr")"
 done
 tmo "$SEND" "$S" four
@@ -144,7 +145,7 @@ for m in ok bad ok; do
 done
 finish_listen
 is "-e: commands 3" 3 "$(vcount commands "$T/lerr")"
-like "-e: one failed" "*commands 3 (failed 1, timed out 0)*" \
+like "-e: one failed" "*commands 3 (failed 1, timed out 0, skipped 0)*" \
     "$(cat "$T/lerr")"
 
 done_testing
