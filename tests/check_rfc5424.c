@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -207,6 +208,114 @@ START_TEST(overhead_bound)
 }
 END_TEST
 
+/*
+ * An RFC 5424 reader written from section 6 and nothing else, to check
+ * the output: HEADER, STRUCTURED-DATA, then nothing or SP and MSG.
+ * Returns the offset of MSG (len if there is none), or -1.
+ */
+static long
+ref_parse(const char *s, size_t len)
+{
+	size_t i = 1, k, n;
+	int field, inq;
+
+	if (len < 4 || s[0] != '<')
+		return -1;
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == 1 || i > 4 || i + 2 >= len || s[i] != '>' ||
+	    s[i + 1] != '1' || s[i + 2] != ' ')
+		return -1;
+	i += 3;
+	/* TIMESTAMP HOSTNAME APP-NAME PROCID MSGID, each 1*PRINTUSASCII */
+	for (field = 0; field < 5; field++) {
+		for (n = 0; i < len && s[i] > 32 && s[i] < 127; i++)
+			n++;
+		if (n == 0 || i >= len || s[i] != ' ')
+			return -1;
+		i++;
+	}
+	/* one or more SD-ELEMENTs: "[" SD-ID *(SP NAME="VALUE") "]" */
+	if (i >= len || s[i] != '[')
+		return -1;
+	while (i < len && s[i] == '[') {
+		for (i++, inq = 0, k = 0; i < len; i++, k++) {
+			if (inq && s[i] == '\\') {
+				if (i + 1 >= len || (s[i + 1] != '"' &&
+				    s[i + 1] != '\\' && s[i + 1] != ']'))
+					return -1;	/* only these escapes */
+				i++;
+			} else if (s[i] == '"') {
+				if (!inq && (k == 0 || s[i - 1] != '='))
+					return -1;
+				inq = !inq;
+			} else if (!inq && s[i] == ']')
+				break;
+			else if (inq && s[i] == ']')
+				return -1;		/* must be escaped */
+		}
+		if (i >= len || inq)
+			return -1;
+		i++;
+	}
+	if (i == len)
+		return (long)len;
+	return s[i] == ' ' ? (long)i + 1 : -1;
+}
+
+/*
+ * Random datagrams built from syslog-shaped pieces, and random comm
+ * values heavy in the bytes that need escaping: the output must always
+ * read as RFC 5424, within the bound, and end in the message unchanged.
+ */
+START_TEST(random_inputs_well_formed)
+{
+	static const char *const piece[] = {
+		"<13>", "<191>", "<0>", "1 ", "- ", "-", "[", "]", "\"", "\\",
+		"=", " ", "app", "[42]", ":", ": ", "Dec  1 10:00:00 ",
+		"2026-12-01T10:00:00Z ", "x=\"v\"", "\377", "\n", "@32473",
+		"a", "\0",
+	};
+	char in[512], out[512 + RFC5424_OVERHEAD], comm[16];
+	struct rfc5424_ident id = who;
+	unsigned int seed = 7;
+	size_t len, n, k, j;
+	long t, msg, count = t_scaled(200000);
+	ssize_t r;
+
+	for (t = 0; t < count; t++) {
+		len = 0;
+		for (k = (size_t)(rand_r(&seed) % 14); k > 0; k--) {
+			j = (size_t)rand_r(&seed) % (sizeof(piece) /
+			    sizeof(piece[0]));
+			n = j == sizeof(piece) / sizeof(piece[0]) - 1 ? 1 :
+			    strlen(piece[j]);
+			if (len + n >= sizeof(in))
+				break;
+			memcpy(in + len, piece[j], n);
+			len += n;
+		}
+		for (k = 0; k < sizeof(comm) - 1; k++) {
+			j = (size_t)rand_r(&seed) % 8;
+			comm[k] = j < 3 ? "\"\\]"[j] : (char)(rand_r(&seed) %
+			    255 + 1);
+		}
+		comm[rand_r(&seed) % sizeof(comm)] = '\0';
+		comm[sizeof(comm) - 1] = '\0';
+		id.comm = comm;
+		r = rfc5424_format(out, sizeof(out), in, len, &id, &ctx);
+		ck_assert_int_ge(r, 0);
+		ck_assert_int_le(r, (ssize_t)(len + RFC5424_OVERHEAD));
+		msg = ref_parse(out, (size_t)r);
+		ck_assert_msg(msg >= 0, "not RFC 5424: %.*s", (int)r, out);
+		/* the message is the end of the datagram, unchanged */
+		n = (size_t)r - (size_t)msg;
+		ck_assert_uint_le(n, len);
+		ck_assert_int_eq(memcmp(out + msg, in + len - n, n), 0);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -224,5 +333,7 @@ main(void)
 	tcase_add_test(tc, sdid_syntax);
 	tcase_add_test(tc, overflow_is_enobufs);
 	tcase_add_test(tc, overhead_bound);
+	tc = t_tcase(s, "random", 60);
+	tcase_add_test(tc, random_inputs_well_formed);
 	return t_run(s);
 }
