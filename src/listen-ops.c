@@ -101,11 +101,15 @@ ops_opts_check(const struct ops_opts *o)
 		errx(EX_USAGE, "--rate-key needs --rate-limit");
 }
 
-/* Set up the rate table and the forwarder; exit 71 if we cannot. */
+/*
+ * Set up the rate table and the forwarder; exit 71 if we cannot, 64 if
+ * the target is our own socket (every datagram would come back).
+ */
 struct ops *
-ops_new(const struct ops_opts *o, int json, struct tool_out *out,
-    size_t maxlen)
+ops_new(const struct ops_opts *o, const char *sockpath, int json,
+    struct tool_out *out, size_t maxlen)
 {
+	struct stat fst, sst;
 	struct fwd_conf fc;
 	struct ops *ops;
 
@@ -119,6 +123,10 @@ ops_new(const struct ops_opts *o, int json, struct tool_out *out,
 		err(EX_OSERR, "rate limit");
 	if (o->fwd_path == NULL)
 		return ops;
+	if (stat(o->fwd_path, &fst) == 0 && stat(sockpath, &sst) == 0 &&
+	    fst.st_dev == sst.st_dev && fst.st_ino == sst.st_ino)
+		errx(EX_USAGE, "--forward to the socket it listens on would "
+		    "loop");
 	if (gethostname(ops->host, sizeof(ops->host)) == -1)
 		ops->host[0] = '\0';
 	ops->host[sizeof(ops->host) - 1] = '\0';

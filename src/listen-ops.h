@@ -58,11 +58,12 @@ void	ops_opts_check(const struct ops_opts *o);
 struct ops;
 
 /*
- * The hooks' state; json: summaries are records on out too (appended and
- * marked as records; the caller writes them out).
+ * The hooks' state, for the socket bound at sockpath; json: summaries
+ * are records on out too (appended and marked as records; the caller
+ * writes them out).
  */
-struct ops	*ops_new(const struct ops_opts *o, int json,
-		    struct tool_out *out, size_t maxlen);
+struct ops	*ops_new(const struct ops_opts *o, const char *sockpath,
+		    int json, struct tool_out *out, size_t maxlen);
 void		 ops_free(struct ops *);
 
 /* The socket passed by a service manager, or NULL: bind it yourself. */

@@ -824,8 +824,8 @@ setup(struct listener *l)
 
 	if ((l->u = ops_adopt(o->sockpath, UDG_NONBLOCK)) == NULL)
 		l->u = bind_socket(o);
-	l->ops = ops_new(&o->ops, o->rec.format == RECORD_JSON, &l->out.o,
-	    l->slotsize);
+	l->ops = ops_new(&o->ops, o->sockpath, o->rec.format == RECORD_JSON,
+	    &l->out.o, l->slotsize);
 	if (o->execcmd != NULL)
 		setup_exec(l);
 	if (o->daemonize)

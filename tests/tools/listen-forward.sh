@@ -137,6 +137,11 @@ for a in "--forward-format json --forward $F" "--forward-format rfc5424" \
 	status "$a: 64" 64 $?
 done
 true_that "bad values: nothing bound" [ ! -e "$S" ]
+tmo "$LISTEN" --forward "$S" -c 1 "$S" 2>"$T/err"
+status "--forward to its own socket: 64" 64 $?
+like "--forward to its own socket: says it would loop" "*would loop*" \
+    "$(cat "$T/err")"
+true_that "--forward to its own socket: the socket is removed" [ ! -e "$S" ]
 stop_target
 
 done_testing
