@@ -127,6 +127,12 @@ static const struct optdef {
 	{ "exec",	'e', "command",	"run command per datagram, reply "
 					"with its output" },
 	{ "echo",	OPT_ECHO, NULL,	"send each datagram back" },
+	{ "forward",	OPT_FORWARD, "socket", "send each accepted datagram "
+					"on to socket" },
+	{ "forward-format", OPT_FWD_FORMAT, "raw|rfc5424", "as it came, or "
+					"RFC 5424 with the sender's identity" },
+	{ "forward-sd-id", OPT_FWD_SDID, "name@number", "the RFC 5424 "
+					"SD-ID (default udg@32473)" },
 	{ "allow-gid",	'G', "gids",	"accept only these groups (and -u)" },
 	{ "group",	'g', "group",	"give the socket file this group" },
 	{ "help",	'h', NULL,	"print this help and exit" },
@@ -134,24 +140,18 @@ static const struct optdef {
 	{ "mode",	'm', "mode",	"socket file mode (octal)" },
 	{ "output",	'o', "file",	"append records to file" },
 	{ "pidfile",	'p', "pidfile",	"write and lock a pid file" },
-	{ "raw",	'R', NULL,	"write payloads raw, newline after "
-					"each" },
-	{ "syslog",	's', NULL,	"decode syslog headers" },
-	{ "timeout",	't', "seconds",	"exit after seconds idle" },
-	{ "exec-timeout", 'T', "seconds", "kill -e commands after seconds "
-					"(0: never)" },
-	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
-	{ "user",	'U', "user[:group]", "drop root to user once set up" },
 	{ "rate-limit",	OPT_RATE_LIMIT, "n/seconds[:burst]", "at most n "
 					"datagrams per sender per seconds" },
 	{ "rate-key",	OPT_RATE_KEY, "uid|pid|unit", "what a sender is for "
 					"--rate-limit" },
-	{ "forward",	OPT_FORWARD, "socket", "send each accepted datagram "
-					"on to socket" },
-	{ "forward-format", OPT_FWD_FORMAT, "raw|rfc5424", "as it came, or "
-					"RFC 5424 with the sender's identity" },
-	{ "forward-sd-id", OPT_FWD_SDID, "name@number", "the RFC 5424 "
-					"SD-ID (default udg@32473)" },
+	{ "raw",	'R', NULL,	"write payloads raw, newline after "
+					"each" },
+	{ "syslog",	's', NULL,	"decode syslog headers" },
+	{ "exec-timeout", 'T', "seconds", "kill -e commands after seconds "
+					"(0: never)" },
+	{ "timeout",	't', "seconds",	"exit after seconds idle" },
+	{ "user",	'U', "user[:group]", "drop root to user once set up" },
+	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
 	{ "verbose",	'v', NULL,	"print counts on exit" },
 };
