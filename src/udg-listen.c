@@ -129,10 +129,10 @@ static const struct optdef {
 	{ "echo",	OPT_ECHO, NULL,	"send each datagram back" },
 	{ "forward",	OPT_FORWARD, "socket", "send each accepted datagram "
 					"on to socket" },
-	{ "forward-format", OPT_FWD_FORMAT, "raw|rfc5424", "as it came, or "
-					"RFC 5424 with the sender's identity" },
-	{ "forward-sd-id", OPT_FWD_SDID, "name@number", "the RFC 5424 "
-					"SD-ID (default udg@32473)" },
+	{ "forward-format", OPT_FWD_FORMAT, "fmt", "raw (as it came) or "
+					"rfc5424 (with the sender's identity)" },
+	{ "forward-sd-id", OPT_FWD_SDID, "id", "RFC 5424 SD-ID "
+					"(default udg@32473)" },
 	{ "allow-gid",	'G', "gids",	"accept only these groups (and -u)" },
 	{ "group",	'g', "group",	"give the socket file this group" },
 	{ "help",	'h', NULL,	"print this help and exit" },
@@ -140,10 +140,10 @@ static const struct optdef {
 	{ "mode",	'm', "mode",	"socket file mode (octal)" },
 	{ "output",	'o', "file",	"append records to file" },
 	{ "pidfile",	'p', "pidfile",	"write and lock a pid file" },
-	{ "rate-limit",	OPT_RATE_LIMIT, "n/seconds[:burst]", "at most n "
-					"datagrams per sender per seconds" },
-	{ "rate-key",	OPT_RATE_KEY, "uid|pid|unit", "what a sender is for "
-					"--rate-limit" },
+	{ "rate-limit",	OPT_RATE_LIMIT, "limit", "at most n/seconds[:burst] "
+					"datagrams per sender" },
+	{ "rate-key",	OPT_RATE_KEY, "key", "uid, pid or unit: one sender "
+					"for --rate-limit" },
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
@@ -153,7 +153,7 @@ static const struct optdef {
 	{ "user",	'U', "user[:group]", "drop root to user once set up" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
-	{ "verbose",	'v', NULL,	"print counts on exit" },
+	{ "verbose",	'v', NULL,	"print every counter on exit" },
 };
 #define NOPTS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -189,8 +189,9 @@ help(void)
 			    optdefs[i].arg != NULL ? " " : "",
 			    optdefs[i].arg != NULL ? optdefs[i].arg : "");
 		else
-			(void)snprintf(opt, sizeof(opt), "    --%s",
-			    optdefs[i].name);
+			(void)snprintf(opt, sizeof(opt), "    --%s%s%s",
+			    optdefs[i].name, optdefs[i].arg != NULL ? " " : "",
+			    optdefs[i].arg != NULL ? optdefs[i].arg : "");
 		(void)printf("  %-28s %s\n", opt, optdefs[i].help);
 	}
 	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
