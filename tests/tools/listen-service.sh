@@ -55,7 +55,8 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
 	true_that "-U nobody: the socket is left for the next start" [ -S "$S" ]
 	rm -f "$T/out"
 	spawn "$LISTEN" -c 1 -o "$T/out" "$S" 2>"$T/lerr"
-	tmo "$SEND" "$S" next start
+	# the stale file is there before the listener: wait for it, not it
+	tmo "$SEND" -W 10 "$S" next start
 	finish_listen
 	is "-U nobody: the next start reaps the stale socket" "next start" \
 	    "$(cat "$T/out")"
