@@ -210,7 +210,7 @@ make_opt_tables(char *shorts, size_t size, struct option *longs)
 			shorts[k++] = ':';
 	}
 	shorts[k] = '\0';
-	memset(&longs[NOPTS], 0, sizeof(longs[NOPTS]));
+	memset(&longs[i], 0, sizeof(struct option));
 }
 
 /* atexit: close the endpoint (removing the socket file), the pidfile. */
@@ -1006,7 +1006,8 @@ loop(struct listener *l)
 		if (finished(l, now))
 			break;
 		n = fill_poll(l, pfd, &sockix, &outix, &nx);
-		if (poll(pfd, (nfds_t)(n + nx), poll_timeout(l, now)) == -1) {
+		if (poll(pfd, (nfds_t)n + (nfds_t)nx, poll_timeout(l, now)) ==
+		    -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");

@@ -105,6 +105,7 @@ tmo "$LISTEN" -t 0 "$S" 2>"$T/err"
 status "socket file removed, second listener: 73" 73 $?
 like "socket file removed, second listener: names the lock" \
     "*held by a live listener, see $S.lock*" "$(cat "$T/err")"
+[ -s "$T/lerr" ] && sed 's/^/  first listener: /' "$T/lerr"
 kill -TERM "$first"
 reap "$first"
 
