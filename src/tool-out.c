@@ -263,6 +263,8 @@ tool_out_write(struct tool_out *o, int all)
 	ssize_t n;
 	int e;
 
+	if (o->len == o->off)
+		return 0;
 	if (fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode))
 		size0 = st.st_size;
 	while (start + done < o->len) {

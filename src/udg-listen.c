@@ -230,7 +230,7 @@ make_opt_tables(char *shorts, size_t size, struct option *longs)
 			shorts[k++] = ':';
 	}
 	shorts[k] = '\0';
-	memset(&longs[NOPTS], 0, sizeof(longs[NOPTS]));
+	memset(&longs[i], 0, sizeof(struct option));
 }
 
 /* atexit: close the endpoint (removing the socket file), the pidfile. */
@@ -734,15 +734,25 @@ static void __attribute__((__noreturn__))
 bind_failed(const struct options *o)
 {
 	struct stat st;
-	int e = errno;
+	int e = errno, have;
 
-	if (e == EADDRINUSE && lstat(o->sockpath, &st) == -1 &&
-	    errno == ENOENT)
+	have = lstat(o->sockpath, &st) == 0;
+	if (e == EADDRINUSE && !have)
 		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
 		    "(its socket file was removed)", o->vsockpath,
 		    o->vsockpath);
 	if (e == EADDRINUSE)
 		errx(EX_CANTCREAT, "%s: in use by a live listener",
+		    o->vsockpath);
+	if (e == EEXIST && have && !S_ISSOCK(st.st_mode))
+		errx(EX_CANTCREAT, "%s: not a socket (%s), left as it is",
+		    o->vsockpath, S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISREG(st.st_mode) ? "a regular file" : "another file");
+	if (e == ENOENT)
+		errx(EX_CANTCREAT, "%s: its directory does not exist",
+		    o->vsockpath);
+	if (e == ENOTDIR)
+		errx(EX_CANTCREAT, "%s: part of the path is not a directory",
 		    o->vsockpath);
 	errno = e;
 	err(tool_bind_exitcode(e), "%s", o->vsockpath);
@@ -1072,8 +1082,8 @@ loop(struct listener *l)
 			break;
 		n = fill_poll(l, pfd, &sockix, &outix, &nx);
 		no = ops_pollfds(l->ops, pfd + n + nx, MAXPOLL - n - nx);
-		if (poll(pfd, (nfds_t)(n + nx + no), poll_timeout(l, now)) ==
-		    -1) {
+		if (poll(pfd, (nfds_t)n + (nfds_t)nx + (nfds_t)no,
+		    poll_timeout(l, now)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");
