@@ -233,6 +233,13 @@ ops_forward(struct ops *ops, const struct udg_msg *m,
 	fwd_send(ops->fwd, m, &id, when, now_ms);
 }
 
+/* 1 if forwarding needs each datagram's arrival time. */
+int
+ops_needs_clock(const struct ops *ops)
+{
+	return ops->fwd != NULL && ops->o->fwd_format == FWD_RFC5424;
+}
+
 /* Hold receiving while forwards are queued. */
 int
 ops_hold(const struct ops *ops)

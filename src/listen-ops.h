@@ -79,6 +79,9 @@ int	ops_admit(struct ops *, const struct udg_msg *m, int64_t now_ms);
 void	ops_forward(struct ops *, const struct udg_msg *m,
 	    const struct timespec *when, int64_t now_ms);
 
+/* 1 if ops_forward() needs the real arrival time (RFC 5424 TIMESTAMP). */
+int	ops_needs_clock(const struct ops *);
+
 /* 1 while forwards wait for their target: receive nothing more. */
 int	ops_hold(const struct ops *);
 

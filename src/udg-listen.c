@@ -93,14 +93,13 @@ struct listener {
 	char			*slots;
 	size_t			 slotsize;
 	unsigned long long	 nrecv, nout, ndropped, ntrunc;
-	unsigned long long	 nrelative;	/* senders we cannot answer */
-	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
-	unsigned long long	 nskipped;	/* -e: could not be started */
+	unsigned long long	 nrelative;	/* unanswerable senders */
+	unsigned long long	 nfailed;	/* -e: failed, no reply */
+	unsigned long long	 nskipped;	/* -e: not started */
 	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
-	int			 reply_stalled;	/* the last reply found no room */
+	int			 reply_stalled;	/* last reply found no room */
 	int			 stop;		/* stopping: see loop() */
-	int			 signalled;	/* SIGINT or SIGTERM came */
-	int			 drained;	/* stopping: the queue is empty */
+	int			 drained;	/* stopping: queue is empty */
 	int64_t			 stop_by;	/* stopping: give up then */
 	int64_t			 last;		/* -t: last busy moment */
 	struct ops		*ops;
@@ -514,8 +513,9 @@ handle(struct listener *l, const struct udg_msg *m)
 	}
 	if (!ops_admit(l->ops, m, tool_now_ms()))
 		return;
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-		memset(&now, 0, sizeof(now));
+	memset(&now, 0, sizeof(now));
+	if (l->opt->rec.format == RECORD_JSON || ops_needs_clock(l->ops))
+		(void)clock_gettime(CLOCK_REALTIME, &now);
 	if (record_write(&l->out.o, &l->opt->rec, m, &now) == -1 ||
 	    tool_out_mark(&l->out.o) == -1)
 		out_failed(l);
@@ -893,7 +893,6 @@ read_signals(struct listener *l)
 		switch (si.ssi_signo) {
 		case SIGINT:
 		case SIGTERM:
-			l->signalled = 1;
 			begin_stop(l, tool_now_ms());
 			break;
 		case SIGHUP:
@@ -1124,6 +1123,7 @@ main(int argc, char *argv[])
 	/* static: the atexit cleanup uses them after main has returned */
 	static struct options o;
 	static struct listener l;
+	int status;
 
 	parse_args(&o, argc, argv);
 	memset(&l, 0, sizeof(l));
@@ -1133,5 +1133,8 @@ main(int argc, char *argv[])
 	loop(&l);
 	ops_finish(l.ops, tool_now_ms());
 	(void)output_flush(&l.out, tool_now_ms());
-	return report(&l);
+	status = report(&l);
+	free(o.allow_uids);
+	free(o.allow_gids);
+	return status;
 }
