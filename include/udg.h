@@ -126,6 +126,7 @@ UDG_API int		 udg_set_perm(struct udg *u, int mode, uid_t uid,
 			    gid_t gid);
 UDG_API ssize_t		 udg_max_datagram(const struct udg *u);
 UDG_API int		 udg_flags(const struct udg *u);
+UDG_API struct udg	*udg_server_fd(int fd, const char *path, int flags);
 
 /* Sending. */
 UDG_API int		 udg_sendto(struct udg *u, const char *path,

@@ -259,12 +259,9 @@ tool_out_write(struct tool_out *o, int all)
 {
 	size_t start = o->off, done = 0;
 	struct stat st;
-	off_t size0 = -1;
 	ssize_t n;
 	int e;
 
-	if (fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode))
-		size0 = st.st_size;
 	while (start + done < o->len) {
 		n = write(o->fd, o->buf + start + done, o->len - start - done);
 		if (n == -1 && errno == EINTR)
@@ -279,8 +276,10 @@ tool_out_write(struct tool_out *o, int all)
 	return 0;
 fail:
 	e = errno;
-	if ((e == ENOSPC || e == EDQUOT) && size0 != -1)
-		done = roll_back(o, start, done, size0);
+	/* The file grew by what went out in this call (O_APPEND). */
+	if ((e == ENOSPC || e == EDQUOT) && fstat(o->fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size >= (off_t)done)
+		done = roll_back(o, start, done, st.st_size - (off_t)done);
 	advance(o, done);
 	errno = e;
 	return -1;

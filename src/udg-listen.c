@@ -34,8 +34,10 @@
 #include "listen-allow.h"
 #include "listen-daemon.h"
 #include "listen-exec.h"
+#include "listen-ops.h"
 #include "listen-output.h"
 #include "listen-record.h"
+#include "listen-stats.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
@@ -51,7 +53,7 @@
 #define EXEC_TIMEOUT_MS	30000		/* -T default */
 #define KILL_GRACE_MS	500		/* -e: SIGTERM to SIGKILL */
 #define STOP_GRACE_MS	1000		/* after a stop: drain and write */
-#define MAXPOLL		(3 + EXEC_JOBS * EXEC_JOB_FDS)
+#define MAXPOLL		(4 + EXEC_JOBS * EXEC_JOB_FDS)
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -80,6 +82,7 @@ struct options {
 	char			 voutpath[TOOL_VISPATH];
 	const char		*sockpath;
 	char			 vsockpath[TOOL_VISPATH];
+	struct ops_opts		 ops;		/* listen-ops.h */
 };
 
 /* The running listener. */
@@ -103,12 +106,13 @@ struct listener {
 	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
 	unsigned long long	 nskipped;	/* -e: could not be started */
 	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
-	int			 reply_stalled;	/* the last reply found no room */
+	int			 reply_stalled;	/* last reply found no room */
 	int			 stop;		/* stopping: see loop() */
-	int			 signalled;	/* SIGINT or SIGTERM came */
-	int			 drained;	/* stopping: the queue is empty */
+	int			 drained;	/* stopping: queue is empty */
 	int64_t			 stop_by;	/* stopping: give up then */
 	int64_t			 last;		/* -t: last busy moment */
+	struct ops		*ops;
+	struct stats		 st;		/* the counters nothing else has */
 };
 
 /* For the atexit cleanup only: the endpoint and pid file to remove. */
@@ -131,6 +135,12 @@ static const struct optdef {
 	{ "exec",	'e', "command",	"run command per datagram, reply "
 					"with its output" },
 	{ "echo",	OPT_ECHO, NULL,	"send each datagram back" },
+	{ "forward",	OPT_FORWARD, "socket", "send each accepted datagram "
+					"on to socket" },
+	{ "forward-format", OPT_FWD_FORMAT, "fmt", "raw (as it came) or "
+					"rfc5424 (with the sender's identity)" },
+	{ "forward-sd-id", OPT_FWD_SDID, "id", "RFC 5424 SD-ID "
+					"(default udg@32473)" },
 	{ "allow-gid",	'G', "gids",	"accept only these groups (and -u)" },
 	{ "allow-exe",	OPT_ALLOW_EXE, "paths", "accept only senders running "
 					"these executables" },
@@ -145,6 +155,10 @@ static const struct optdef {
 	{ "output",	'o', "file",	"append records to file" },
 	{ "peer",	OPT_PEER, NULL,	"show the sender's address (text)" },
 	{ "pidfile",	'p', "pidfile",	"write and lock a pid file" },
+	{ "rate-limit",	OPT_RATE_LIMIT, "limit", "at most n/seconds[:burst] "
+					"datagrams per sender" },
+	{ "rate-key",	OPT_RATE_KEY, "key", "uid, pid or unit: one sender "
+					"for --rate-limit" },
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
@@ -153,17 +167,21 @@ static const struct optdef {
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "timestamp",	OPT_STAMP, "[=utc|local|mono]", "begin text records "
 					"with the arrival time" },
+	{ "user",	'U', "user[:group]", "drop root to user once set up" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
-	{ "verbose",	'v', NULL,	"print counts on exit" },
+	{ "verbose",	'v', NULL,	"print every counter on exit" },
 };
 #define NOPTS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
 static const char synopsis_fmt[] =
     "usage: %s [-0CdIJRsv] [-c count] [-e command | --echo] [-G gids]\n"
     "\t[-g group] [-m mode] [-o file] [-p pidfile] [-T seconds]\n"
-    "\t[-t seconds] [-u uids] [--allow-exe paths] [--allow-unit units]\n"
-    "\t[--peer] [--timestamp[=utc|local|mono]] socket\n";
+    "\t[-t seconds] [-U user[:group]] [-u uids] [--allow-exe paths]\n"
+    "\t[--allow-unit units] [--forward socket [--forward-format raw|rfc5424]\n"
+    "\t[--forward-sd-id name@number]] [--peer]\n"
+    "\t[--rate-limit n/seconds[:burst]] [--rate-key key]\n"
+    "\t[--timestamp[=utc|local|mono]] socket\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
@@ -233,7 +251,7 @@ make_opt_tables(char *shorts, size_t size, struct option *longs)
 			shorts[k++] = ':';
 	}
 	shorts[k] = '\0';
-	memset(&longs[NOPTS], 0, sizeof(longs[NOPTS]));
+	memset(&longs[i], 0, sizeof(struct option));
 }
 
 /* atexit: close the endpoint (removing the socket file), the pidfile. */
@@ -247,6 +265,8 @@ cleanup(void)
 	cleanup_l = NULL;
 	exec_free(l->exec);
 	l->exec = NULL;
+	ops_free(l->ops);
+	l->ops = NULL;
 	output_close(&l->out);
 	if (l->u != NULL) {
 		(void)udg_close(l->u);
@@ -377,6 +397,7 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 		return;
 	if (udg_reply(l->u, m, buf, len) == 0) {
 		l->reply_stalled = 0;
+		l->st.replies++;
 		return;
 	}
 	/*
@@ -392,10 +413,12 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 	while (e == EAGAIN && tool_now_ms() < end && !stop_pending(l)) {
 		if (udg_reply(l->u, m, buf, len) == 0) {
 			l->reply_stalled = 0;
+			l->st.replies++;
 			return;
 		}
 		e = errno;
 	}
+	l->st.replies_failed++;
 	reply_failed(l, m, e);
 }
 
@@ -442,6 +465,9 @@ command_done(void *arg, const struct exec_result *r)
 	const char *reason;
 
 	l->last = tool_now_ms();
+	l->st.commands++;
+	if (r->end == EXEC_TIMEDOUT)
+		l->st.commands_timedout++;
 	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
 		reply(l, r->req, r->out, r->outlen);
 		return;
@@ -541,7 +567,8 @@ note_refused(struct listener *l, const struct udg_msg *m,
 static const struct udg_ident *
 sender(struct listener *l, const struct udg_msg *m)
 {
-	if (!l->opt->rec.identity && !allow_active(&l->opt->allow))
+	if (!l->opt->rec.identity && !allow_active(&l->opt->allow) &&
+	    l->opt->ops.rate_key != RATE_KEY_UNIT)
 		return NULL;
 	return udg_identity(l->u, m, 0);
 }
@@ -552,8 +579,11 @@ handle(struct listener *l, const struct udg_msg *m)
 {
 	struct record_meta meta;
 	enum allow_verdict v;
+	int64_t now_ms;
 
 	l->nrecv++;
+	if ((m->flags & UDG_MSG_FDS) != 0)
+		l->st.fds++;
 	if ((m->flags & UDG_MSG_TRUNC) != 0)
 		note_truncated(l, m);
 	if (!allowed(l->opt, m)) {
@@ -565,6 +595,10 @@ handle(struct listener *l, const struct udg_msg *m)
 		note_refused(l, m, meta.id, v);
 		return;
 	}
+	now_ms = (int64_t)l->mono_now.tv_sec * 1000 +
+	    l->mono_now.tv_nsec / 1000000;
+	if (!ops_admit(l->ops, m, meta.id, now_ms))
+		return;
 	/* The kernel's arrival time; the batch's when it gave none. */
 	meta.time = m->time.tv_sec != 0 || m->time.tv_nsec != 0 ? m->time :
 	    l->rt_now;
@@ -573,6 +607,8 @@ handle(struct listener *l, const struct udg_msg *m)
 	    tool_out_mark(&l->out.o) == -1)
 		out_failed(l);
 	l->nout++;
+	l->st.bytes += m->len;
+	ops_forward(l->ops, m, meta.id, &meta.time, now_ms);
 	if (l->opt->echo)
 		reply(l, m, m->buf, m->len);
 	else if (l->exec != NULL)
@@ -634,8 +670,7 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 	case OPT_ALLOW_EXE:
 		return allow_add_exes(&o->allow, arg, errstr);
 	default:
-		*errstr = "unknown option";
-		return -1;
+		return ops_parse_opt(&o->ops, ch, arg, errstr) == 1 ? 0 : -1;
 	}
 }
 
@@ -756,6 +791,7 @@ parse_args(struct options *o, int argc, char *argv[])
 	make_opt_tables(shorts, sizeof(shorts), longs);
 	memset(o, 0, sizeof(*o));
 	record_opts_init(&o->rec);
+	ops_opts_init(&o->ops);
 	o->idle_ms = -1;
 	o->exec_ms = EXEC_TIMEOUT_MS;
 	o->sockmode = -1;
@@ -773,6 +809,7 @@ parse_args(struct options *o, int argc, char *argv[])
 	    o->rec.stamp != RECORD_STAMP_NONE))
 		errx(EX_USAGE, "--peer and --timestamp are for text records: "
 		    "JSON has peer and time");
+	ops_opts_check(&o->ops);
 	o->sockpath = argv[optind];
 	tool_socket_operand(o->sockpath, o->vsockpath, sizeof(o->vsockpath));
 	if (o->outpath != NULL)
@@ -798,6 +835,7 @@ setup_signals(struct listener *l)
 	(void)sigaddset(&set, SIGTERM);
 	(void)sigaddset(&set, SIGHUP);
 	(void)sigaddset(&set, SIGCHLD);
+	(void)sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, &l->childmask) == -1)
 		err(EX_OSERR, "sigprocmask");
 	memset(&sa, 0, sizeof(sa));
@@ -816,15 +854,25 @@ static void __attribute__((__noreturn__))
 bind_failed(const struct options *o)
 {
 	struct stat st;
-	int e = errno;
+	int e = errno, have;
 
-	if (e == EADDRINUSE && lstat(o->sockpath, &st) == -1 &&
-	    errno == ENOENT)
+	have = lstat(o->sockpath, &st) == 0;
+	if (e == EADDRINUSE && !have)
 		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
 		    "(its socket file was removed)", o->vsockpath,
 		    o->vsockpath);
 	if (e == EADDRINUSE)
 		errx(EX_CANTCREAT, "%s: in use by a live listener",
+		    o->vsockpath);
+	if (e == EEXIST && have && !S_ISSOCK(st.st_mode))
+		errx(EX_CANTCREAT, "%s: not a socket (%s), left as it is",
+		    o->vsockpath, S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISREG(st.st_mode) ? "a regular file" : "another file");
+	if (e == ENOENT)
+		errx(EX_CANTCREAT, "%s: its directory does not exist",
+		    o->vsockpath);
+	if (e == ENOTDIR)
+		errx(EX_CANTCREAT, "%s: part of the path is not a directory",
 		    o->vsockpath);
 	errno = e;
 	err(tool_bind_exitcode(e), "%s", o->vsockpath);
@@ -840,7 +888,8 @@ endpoint_flags(const struct options *o)
 {
 	int f = UDG_NONBLOCK;
 
-	if (o->rec.identity || allow_active(&o->allow))
+	if (o->rec.identity || allow_active(&o->allow) ||
+	    o->ops.rate_key == RATE_KEY_UNIT)
 		f |= UDG_PIDFD;
 	if (o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE)
 		f |= UDG_TIMESTAMP;
@@ -922,18 +971,42 @@ setup(struct listener *l)
 	if ((l->slots = tool_slots_alloc(BATCH, l->slotsize)) == NULL)
 		err(EX_OSERR, "receive buffers");
 
-	l->u = bind_socket(o);
+	if ((l->u = ops_adopt(o->sockpath, endpoint_flags(o))) == NULL)
+		l->u = bind_socket(o);
 	if ((endpoint_flags(o) & ~udg_flags(l->u) & UDG_PIDFD) != 0)
 		warnx("%s: this kernel gives no pidfds (Linux 6.5): senders "
 		    "cannot be named%s", o->vsockpath, allow_active(&o->allow) ?
 		    ", so --allow-unit/--allow-exe refuse every datagram" : "");
+	l->ops = ops_new(&o->ops, o->sockpath, o->rec.format == RECORD_JSON,
+	    &l->out.o, l->slotsize);
 	if (o->execcmd != NULL)
 		setup_exec(l);
 	if (o->daemonize)
 		daemon_detach(l->pfh, o->vpidpath, o->outpath != NULL);
 	else
 		daemon_pidfile_write(l->pfh, o->vpidpath);
+	ops_drop(&o->ops, o->outpath != NULL ? l->out.o.fd : -1);
 	daemon_notify_ready();
+}
+
+/* SIGUSR1 and -v: every counter on stderr (see udg-listen(1)). */
+static void
+print_stats(const struct listener *l)
+{
+	struct stats st = l->st;
+
+	st.received = l->nrecv;
+	st.lost = output_unwritten(&l->out);
+	st.written = l->nout - st.lost;
+	/* ndropped counts every refusal; the unverified are their own. */
+	st.not_allowed = l->ndropped - l->nunverified;
+	st.truncated = l->ntrunc;
+	st.unanswerable = l->nrelative;
+	st.commands_failed = l->nfailed;
+	st.commands_skipped = l->nskipped;
+	st.bad_identity = l->nunverified;
+	ops_stats(l->ops, &st);
+	stats_print(stderr, &st, stats_kernel_drops(udg_fd(l->u)));
 }
 
 /*
@@ -954,7 +1027,7 @@ begin_stop(struct listener *l, int64_t now)
 	}
 }
 
-/* Read the signalfd: stop, reopen -o, or reap commands. */
+/* Read the signalfd: stop, reopen -o, reap commands, print counters. */
 static void
 read_signals(struct listener *l)
 {
@@ -964,7 +1037,6 @@ read_signals(struct listener *l)
 		switch (si.ssi_signo) {
 		case SIGINT:
 		case SIGTERM:
-			l->signalled = 1;
 			begin_stop(l, tool_now_ms());
 			break;
 		case SIGHUP:
@@ -973,6 +1045,9 @@ read_signals(struct listener *l)
 		case SIGCHLD:
 			if (l->exec != NULL)
 				exec_reap(l->exec);
+			break;
+		case SIGUSR1:
+			print_stats(l);
 			break;
 		default:
 			break;
@@ -987,7 +1062,8 @@ want_now(const struct listener *l)
 	const struct options *o = l->opt;
 	int want = BATCH;
 
-	if ((l->stop && l->drained) || output_blocked(&l->out, OUTBUF))
+	if ((l->stop && l->drained) || output_blocked(&l->out, OUTBUF) ||
+	    ops_hold(l->ops))
 		return 0;
 	if (o->count > 0) {
 		if (l->nout >= o->count)
@@ -1059,6 +1135,7 @@ poll_timeout(const struct listener *l, int64_t now)
 	}
 	if (l->exec != NULL)
 		t = nearer(t, exec_next_ms(l->exec, now));
+	t = nearer(t, ops_next_ms(l->ops, now));
 	return nearer(t, output_next_ms(&l->out, now));
 }
 
@@ -1070,7 +1147,8 @@ static int
 busy(const struct listener *l)
 {
 	return (l->exec != NULL && exec_running(l->exec) > 0) ||
-	    tool_out_pending(&l->out.o) > 0 || l->out.waiting;
+	    tool_out_pending(&l->out.o) > 0 || l->out.waiting ||
+	    ops_hold(l->ops);
 }
 
 /* 1 once the loop has nothing more to do. */
@@ -1132,7 +1210,7 @@ static void
 loop(struct listener *l)
 {
 	struct pollfd pfd[MAXPOLL];
-	int n, nx, want, sockix, outix;
+	int n, nx, no, want, sockix, outix;
 	int64_t now;
 
 	l->last = tool_now_ms();
@@ -1140,6 +1218,7 @@ loop(struct listener *l)
 		now = tool_now_ms();
 		if (l->exec != NULL)
 			exec_tick(l->exec, now);
+		ops_tick(l->ops, now);
 		write_out(l, now);
 		if (l->stop && !l->drained && (want = want_now(l)) > 0 &&
 		    receive(l, want) < want)
@@ -1148,7 +1227,9 @@ loop(struct listener *l)
 		if (finished(l, now))
 			break;
 		n = fill_poll(l, pfd, &sockix, &outix, &nx);
-		if (poll(pfd, (nfds_t)(n + nx), poll_timeout(l, now)) == -1) {
+		no = ops_pollfds(l->ops, pfd + n + nx, MAXPOLL - n - nx);
+		if (poll(pfd, (nfds_t)n + (nfds_t)nx + (nfds_t)no,
+		    poll_timeout(l, now)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");
@@ -1182,20 +1263,17 @@ report(struct listener *l)
 		warnx("%s: %zu record%s received but not written", 
 		    l->opt->voutpath, lost, lost == 1 ? "" : "s");
 	if (l->opt->verbose)
-		(void)fprintf(stderr, "%s: received %llu, written %llu, "
-		    "dropped %llu, truncated %llu, lost %zu, "
-		    "unanswerable %llu, commands failed %llu, skipped %llu, "
-		    "unidentified %llu\n", getprogname(), l->nrecv,
-		    l->nout - lost, l->ndropped, l->ntrunc, lost, l->nrelative,
-		    l->nfailed, l->nskipped, l->nunverified);
+		print_stats(l);
 	return lost > 0 && !l->out.gone ? EX_IOERR : 0;
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct options o;
-	struct listener l;
+	/* static: the atexit cleanup uses them after main has returned */
+	static struct options o;
+	static struct listener l;
+	int status;
 
 	parse_args(&o, argc, argv);
 	memset(&l, 0, sizeof(l));
@@ -1203,5 +1281,10 @@ main(int argc, char *argv[])
 	l.sigfd = -1;
 	setup(&l);
 	loop(&l);
-	return report(&l);
+	ops_finish(l.ops, tool_now_ms());
+	(void)output_flush(&l.out, tool_now_ms());
+	status = report(&l);
+	free(o.allow_uids);
+	free(o.allow_gids);
+	return status;
 }

@@ -531,3 +531,15 @@ t_recv_msg(struct udg *u, struct udg_msg *m, void *buf, size_t size)
 	udg_msg_init(m, buf, size);
 	return udg_recv(u, m);
 }
+
+const char *
+t_path(const char *name)
+{
+	static char buf[4][PATH_MAX];
+	static int next;
+	char *p = buf[next++ % 4];
+	int n = snprintf(p, PATH_MAX, "%s/%s", t_dir, name);
+
+	ck_assert(n > 0 && n < PATH_MAX);
+	return p;
+}

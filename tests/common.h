@@ -103,4 +103,7 @@ int	t_file_is(const char *path, const char *text);
 /* Wait up to 5 s, then udg_recv into m, freshly udg_msg_init'ed: the length. */
 ssize_t	t_recv_msg(struct udg *u, struct udg_msg *m, void *buf, size_t size);
 
+/* An absolute path for name in the test's directory (four kept at once). */
+const char *t_path(const char *name);
+
 #endif /* UDG_TESTS_COMMON_H */

@@ -267,7 +267,7 @@ like "--allow-exe: the allowed executable's datagram is written" \
 is "--allow-exe: nothing else is" "" "$(grep SECRET "$T/out")"
 is "--allow-exe: two dropped" 2 "$(vcount dropped "$T/lerr")"
 is "--allow-exe: one of them unidentified (gone)" 1 \
-    "$(vcount unidentified "$T/lerr")"
+    "$(vcount "bad identity" "$T/lerr")"
 like "--allow-exe: the refusal names the executable" "*exe $B/evil*" \
     "$(cat "$T/lerr")"
 like "--allow-exe: the unidentified one says why" "*could not be identified*exited*" \
@@ -287,7 +287,7 @@ release
 reap "$g1"
 is "no pidfds: nothing written" "" "$(cat "$T/out")"
 is "no pidfds: the datagram is counted unidentified" 1 \
-    "$(vcount unidentified "$T/lerr")"
+    "$(vcount "bad identity" "$T/lerr")"
 like "no pidfds: said at start" "*no pidfds*refuse every datagram*" \
     "$(cat "$T/lerr")"
 like "no pidfds: said per datagram" "*could not be identified*no pidfd*" \

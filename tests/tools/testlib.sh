@@ -328,3 +328,12 @@ for line in open(sys.argv[1], encoding="utf-8"):
     print("\t".join(out))
 EOF
 }
+
+# received_is N: the listener (LASTPID, stderr in $T/lerr) says on SIGUSR1
+# that it has received N datagrams, so nothing sent is left unread; for
+# wait_for, before a SIGTERM that must not race the last datagram.
+received_is() {
+	kill -USR1 "$LASTPID"
+	sleep 0.05
+	[ "$(vcount received "$T/lerr")" = "$1" ]
+}

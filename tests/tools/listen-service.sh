@@ -1,0 +1,149 @@
+#!/bin/bash
+# udg-listen as a system service: -U drops root after set-up for good,
+# and a socket passed the way systemd passes it (LISTEN_PID, LISTEN_FDS,
+# fd 3) is used instead of binding, and checked.  Root-only parts print a
+# SKIP line without root.
+# shellcheck source-path=SCRIPTDIR source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
+need_python
+S=$T/s
+
+# ids PID: the real, effective, saved and fs uids of PID.
+ids() {
+	sed -n 's/^Uid:[[:space:]]*//p' "/proc/$1/status" | tr -s '\t ' ' '
+}
+
+# --- -U USER: bad values ---------------------------------------------------------
+for v in no-such-user-here root 0 nobody:no-such-group "" 4000000000; do
+	tmo "$LISTEN" -U "$v" "$S" 2>"$T/err"
+	status "-U '$v': 64" 64 $?
+done
+true_that "-U bad values: nothing bound" [ ! -e "$S" ]
+
+# --- -U nobody: after bind, -o and -p ----------------------------------------------
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
+	nuid=$(id -u nobody)
+	mkdir -m 1777 "$T/o"
+	chmod 711 "$T"
+	spawn "$LISTEN" -U nobody -m 666 -o "$T/o/out" -p "$T/pid" \
+	    -e 'id -u' "$S" 2>"$T/lerr"
+	lpid=$LASTPID
+	wait_for_socket "$S"
+	wait_for test -s "$T/pid"
+	wait_for test "$(stat -c %u "$T/o/out" 2>/dev/null)" = "$nuid"
+	is "-U nobody: every uid is nobody's" "$nuid $nuid $nuid $nuid" \
+	    "$(ids "$lpid")"
+	is "-U nobody: the pid file was written first" "$lpid" \
+	    "$(cat "$T/pid")"
+	is "-U nobody: -o is nobody's" "$nuid" "$(stat -c %u "$T/o/out")"
+	# the reply goes to a socket nobody may write to
+	is "-U nobody: -e runs as nobody" "$nuid" \
+	    "$(umask 0 && tmo "$SEND" -b "$T/o/client" -r -t 5 "$S" whoami)"
+	# SIGHUP reopens -o as nobody, after a rotation
+	mv "$T/o/out" "$T/o/out.1"
+	kill -HUP "$lpid"
+	wait_for test -e "$T/o/out"
+	tmo "$SEND" "$S" after rotation
+	wait_for grep -qs 'after rotation' "$T/o/out"
+	is "-U nobody: the reopened -o is nobody's" "$nuid" \
+	    "$(stat -c %u "$T/o/out")"
+	kill -TERM "$lpid"
+	reap "$lpid"
+	status "-U nobody: exit 0" 0 "$RC"
+	# nobody cannot remove a socket in root's directory: it is left,
+	# and the next start finds it stale and takes the path.
+	true_that "-U nobody: the socket is left for the next start" [ -S "$S" ]
+	rm -f "$T/out"
+	spawn "$LISTEN" -c 1 -o "$T/out" "$S" 2>"$T/lerr"
+	# the stale file is there before the listener: wait for it, not it
+	tmo "$SEND" -W 10 "$S" next start
+	finish_listen
+	is "-U nobody: the next start reaps the stale socket" "next start" \
+	    "$(cat "$T/out")"
+else
+	echo "SKIP: -U nobody: needs root and a user nobody"
+fi
+
+# --- socket activation ------------------------------------------------------------
+rm -f "$T/out"
+# activate PATH KIND PID -- CMD...: bind a socket at PATH ("dgram",
+# "stream" or "dgram-at:OTHER" for one bound elsewhere), put it at fd 3,
+# set LISTEN_FDS=1 and LISTEN_PID (PID "self": the process about to
+# exec), and exec CMD, as systemd does.
+activate() {
+	"$PY" - "$@" <<'EOF'
+import os, socket, sys
+path, kind, pid = sys.argv[1:4]
+cmd = sys.argv[5:]
+t = socket.SOCK_STREAM if kind == "stream" else socket.SOCK_DGRAM
+s = socket.socket(socket.AF_UNIX, t)
+s.bind(kind[9:] if kind.startswith("dgram-at:") else path)
+os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_FDS"] = "1"
+os.environ["LISTEN_PID"] = str(os.getpid()) if pid == "self" else pid
+os.execv(cmd[0], cmd)
+EOF
+}
+
+# shellcheck disable=SC2016 # for the command's shell
+activate "$S" dgram self -- "$LISTEN" -v -c 2 -o "$T/out" \
+    -e 'echo "$LISTEN_FDS-$LISTEN_PID"' "$S" 2>"$T/lerr" &
+lpid=$!
+BGPIDS="$BGPIDS $lpid"
+wait_for_socket "$S"
+wait_for test -e "$T/out"
+tmo "$SEND" "$S" activated
+is "activation: -e does not see the LISTEN_ variables" "-" \
+    "$(tmo "$SEND" -r -t 5 "$S" env)"
+reap "$lpid"
+status "activation: exit 0" 0 "$RC"
+is "activation: the passed socket received" "$(printf 'activated\nenv')" \
+    "$(cat "$T/out")"
+true_that "activation: the socket file stays (its owner removes it)" \
+    [ -S "$S" ]
+true_that "activation: no lock file was made" [ ! -e "$S.lock" ]
+rm -f "$S"
+
+activate "$S" dgram-at:"$T/other" self -- "$LISTEN" -c 1 "$S" 2>"$T/err"
+status "activation, socket bound elsewhere: 78" 78 $?
+like "activation, bound elsewhere: says where" \
+    "*fd 3*bound to $T/other*" "$(cat "$T/err")"
+rm -f "$T/other"
+activate "$S" stream self -- "$LISTEN" -c 1 "$S" 2>"$T/err"
+status "activation, a stream socket: 78" 78 $?
+like "activation, a stream socket: says so" "*fd 3*not a datagram socket*" \
+    "$(cat "$T/err")"
+rm -f "$S"
+
+# LISTEN_PID of another process: not ours; bind as usual.
+rm -f "$T/out"
+activate "$T/unused" dgram 1 -- "$LISTEN" -c 1 -o "$T/out" "$S" \
+    2>"$T/lerr" &
+lpid=$!
+BGPIDS="$BGPIDS $lpid"
+wait_for_socket "$S"
+tmo "$SEND" "$S" bound itself
+reap "$lpid"
+status "LISTEN_PID of another process: binds itself, exit 0" 0 "$RC"
+is "LISTEN_PID of another process: received" "bound itself" \
+    "$(cat "$T/out")"
+true_that "LISTEN_PID of another process: removes its socket" [ ! -e "$S" ]
+
+# systemd's own launcher, when Debian's systemd has it.
+if command -v systemd-socket-activate >/dev/null 2>&1; then
+	rm -f "$T/out"
+	spawn tmo systemd-socket-activate --datagram -l "$S" \
+	    "$LISTEN" -c 1 -o "$T/out" "$S" 2>"$T/lerr"
+	wait_for_socket "$S"
+	tmo "$SEND" "$S" via systemd-socket-activate
+	reap "$LASTPID"
+	status "systemd-socket-activate: exit 0" 0 "$RC"
+	is "systemd-socket-activate: received" "via systemd-socket-activate" \
+	    "$(cat "$T/out")"
+else
+	echo "SKIP: systemd-socket-activate not installed (Debian package" \
+	    "systemd)"
+fi
+
+done_testing
