@@ -144,16 +144,16 @@ tool_out_put(struct tool_out *o, const void *p, size_t len)
 	return 0;
 }
 
-/* Append one byte. */
+/* Append one byte when the buffer is full or has failed. */
 int
-tool_out_putc(struct tool_out *o, char c)
+tool_out_putc_slow(struct tool_out *o, char c)
 {
 	return tool_out_put(o, &c, 1);
 }
 
 /* The free tail of o's buffer, with at least min bytes (flushes). */
 char *
-tool_out_room(struct tool_out *o, size_t min, size_t *room)
+tool_out_room_slow(struct tool_out *o, size_t min, size_t *room)
 {
 	if (o->err != 0) {
 		errno = o->err;
@@ -175,9 +175,9 @@ tool_out_grow(struct tool_out *o)
 	o->grow = 1;
 }
 
-/* A record ends at o->len. */
+/* A record ends at o->len: grow the marks first if they are full. */
 int
-tool_out_mark(struct tool_out *o)
+tool_out_mark_slow(struct tool_out *o)
 {
 	size_t *nm, cap;
 
@@ -259,12 +259,9 @@ tool_out_write(struct tool_out *o, int all)
 {
 	size_t start = o->off, done = 0;
 	struct stat st;
-	off_t size0 = -1;
 	ssize_t n;
 	int e;
 
-	if (fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode))
-		size0 = st.st_size;
 	while (start + done < o->len) {
 		n = write(o->fd, o->buf + start + done, o->len - start - done);
 		if (n == -1 && errno == EINTR)
@@ -279,8 +276,10 @@ tool_out_write(struct tool_out *o, int all)
 	return 0;
 fail:
 	e = errno;
-	if ((e == ENOSPC || e == EDQUOT) && size0 != -1)
-		done = roll_back(o, start, done, size0);
+	/* The file grew by what went out in this call (O_APPEND). */
+	if ((e == ENOSPC || e == EDQUOT) && fstat(o->fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size >= (off_t)done)
+		done = roll_back(o, start, done, st.st_size - (off_t)done);
 	advance(o, done);
 	errno = e;
 	return -1;

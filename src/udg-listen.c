@@ -99,14 +99,13 @@ struct listener {
 	unsigned long long	 nunverified;	/* no pinned identity: refused */
 	struct ratelim		 rl_unverified;
 	struct timespec		 rt_now, mono_now;	/* this batch's */
-	unsigned long long	 nrelative;	/* senders we cannot answer */
-	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
-	unsigned long long	 nskipped;	/* -e: could not be started */
+	unsigned long long	 nrelative;	/* unanswerable senders */
+	unsigned long long	 nfailed;	/* -e: failed, no reply */
+	unsigned long long	 nskipped;	/* -e: not started */
 	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
-	int			 reply_stalled;	/* the last reply found no room */
+	int			 reply_stalled;	/* last reply found no room */
 	int			 stop;		/* stopping: see loop() */
-	int			 signalled;	/* SIGINT or SIGTERM came */
-	int			 drained;	/* stopping: the queue is empty */
+	int			 drained;	/* stopping: queue is empty */
 	int64_t			 stop_by;	/* stopping: give up then */
 	int64_t			 last;		/* -t: last busy moment */
 };
@@ -233,7 +232,7 @@ make_opt_tables(char *shorts, size_t size, struct option *longs)
 			shorts[k++] = ':';
 	}
 	shorts[k] = '\0';
-	memset(&longs[NOPTS], 0, sizeof(longs[NOPTS]));
+	memset(&longs[i], 0, sizeof(struct option));
 }
 
 /* atexit: close the endpoint (removing the socket file), the pidfile. */
@@ -816,18 +815,35 @@ static void __attribute__((__noreturn__))
 bind_failed(const struct options *o)
 {
 	struct stat st;
-	int e = errno;
+	int e = errno, have;
 
-	if (e == EADDRINUSE && lstat(o->sockpath, &st) == -1 &&
-	    errno == ENOENT)
+	have = lstat(o->sockpath, &st) == 0;
+	if (e == EADDRINUSE && !have)
 		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
 		    "(its socket file was removed)", o->vsockpath,
 		    o->vsockpath);
 	if (e == EADDRINUSE)
 		errx(EX_CANTCREAT, "%s: in use by a live listener",
 		    o->vsockpath);
+	if (e == EEXIST && have && !S_ISSOCK(st.st_mode))
+		errx(EX_CANTCREAT, "%s: not a socket (%s), left as it is",
+		    o->vsockpath, S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISREG(st.st_mode) ? "a regular file" : "another file");
+	if (e == ENOENT)
+		errx(EX_CANTCREAT, "%s: its directory does not exist",
+		    o->vsockpath);
+	if (e == ENOTDIR)
+		errx(EX_CANTCREAT, "%s: part of the path is not a directory",
+		    o->vsockpath);
 	errno = e;
 	err(tool_bind_exitcode(e), "%s", o->vsockpath);
+}
+
+/* 1 if records show a time (-J, --timestamp). */
+static int
+wants_time(const struct options *o)
+{
+	return o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE;
 }
 
 /*
@@ -842,7 +858,7 @@ endpoint_flags(const struct options *o)
 
 	if (o->rec.identity || allow_active(&o->allow))
 		f |= UDG_PIDFD;
-	if (o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE)
+	if (wants_time(o))
 		f |= UDG_TIMESTAMP;
 	return f;
 }
@@ -964,7 +980,6 @@ read_signals(struct listener *l)
 		switch (si.ssi_signo) {
 		case SIGINT:
 		case SIGTERM:
-			l->signalled = 1;
 			begin_stop(l, tool_now_ms());
 			break;
 		case SIGHUP:
@@ -1015,8 +1030,9 @@ receive(struct listener *l, int want)
 			return 0;
 		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
 	}
-	if (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
-	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1)
+	if (wants_time(l->opt) &&
+	    (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
+	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1))
 		err(EX_OSERR, "clock_gettime");
 	for (i = 0; i < n; i++) {
 		handle(l, &l->msgs[i]);
@@ -1148,7 +1164,8 @@ loop(struct listener *l)
 		if (finished(l, now))
 			break;
 		n = fill_poll(l, pfd, &sockix, &outix, &nx);
-		if (poll(pfd, (nfds_t)(n + nx), poll_timeout(l, now)) == -1) {
+		if (poll(pfd, (nfds_t)n + (nfds_t)nx, poll_timeout(l, now)) ==
+		    -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");
@@ -1196,6 +1213,7 @@ main(int argc, char *argv[])
 {
 	struct options o;
 	struct listener l;
+	int status;
 
 	parse_args(&o, argc, argv);
 	memset(&l, 0, sizeof(l));
@@ -1203,5 +1221,9 @@ main(int argc, char *argv[])
 	l.sigfd = -1;
 	setup(&l);
 	loop(&l);
-	return report(&l);
+	status = report(&l);
+	free(o.allow_uids);
+	free(o.allow_gids);
+	allow_free(&o.allow);
+	return status;
 }

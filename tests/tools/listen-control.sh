@@ -22,7 +22,7 @@ term_within() {
 # --- SIGTERM while a command runs ---------------------------------------------
 export CMDPID=$T/cmdpid
 # shellcheck disable=SC2016
-listen -T 0 -e 'echo $$ > "$CMDPID"; exec sleep 60'
+listen -e 'echo $$ > "$CMDPID"; exec sleep 60'
 lpid=$LASTPID
 spawn tmo "$SEND" -r -t 30 "$S" hang
 wait_for test -s "$CMDPID"

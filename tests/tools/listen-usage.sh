@@ -21,8 +21,9 @@ else
 	echo "SKIP: read-only file system rows (need root to mount a tmpfs)"
 fi
 touch "$T/regular"
-# Each row: expected status | description | arguments (eval'ed).
-while IFS='|' read -r want desc args; do
+# Each row: expected status | description | arguments (eval'ed) | what
+# the message must match (a shell pattern, eval'ed; empty: anything).
+while IFS='|' read -r want desc args msg; do
 	[ -n "$want" ] || continue
 	case $args in *'$ro'*) [ -n "$ro" ] || continue;; esac
 	rm -f "$S" "$S.lock"
@@ -30,6 +31,8 @@ while IFS='|' read -r want desc args; do
 	tmo "$LISTEN" "$@" 2>"$T/err" </dev/null >/dev/null
 	status "exit $want: $desc" "$want" $?
 	[ "$want" = 0 ] || true_that "exit $want: $desc: says why" [ -s "$T/err" ]
+	[ -z "$msg" ] || like "exit $want: $desc: the message" "$(eval \
+	    "echo \"$msg\"")" "$(cat "$T/err")"
 done <<'ROWS'
 64|a bad option|--bogus "$S"
 64|no socket|-c 1
@@ -38,13 +41,15 @@ done <<'ROWS'
 64|a path longer than sun_path|"$T/$(printf 'x%.0s' $(seq 120))"
 64|-J with -R|-J -R "$S"
 73|-p in a missing directory|-t 0 -p "$T/nodir/pid" "$S"
-73|-p is a directory|-t 0 -p "$T/adir" "$S"
+73|-p is a directory|-t 0 -p "$T/adir" "$S"|*$T/adir: pid file: Is a directory*
 73|-p on a read-only file system|-t 0 -p "$ro/pid" "$S"
 73|-p with a name too long|-t 0 -p "$long/pid" "$S"
 73|the socket on a read-only file system|-t 0 "$ro/s"
 73|-o on a read-only file system|-t 0 -o "$ro/out" "$S"
-73|the socket's directory is missing|-t 0 "$T/nodir/s"
-73|a regular file at the socket path|-t 0 "$T/regular"
+73|the socket's directory is missing|-t 0 "$T/nodir/s"|*$T/nodir/s: its directory does not exist*
+73|a regular file at the socket path|-t 0 "$T/regular"|*$T/regular: not a socket (a regular file)*
+73|a directory at the socket path|-t 0 "$T/adir"|*$T/adir: not a socket (a directory)*
+73|a file as the socket's directory|-t 0 "$T/regular/s"|*part of the path is not a directory*
 73|-o in a missing directory|-t 0 -o "$T/nodir/out" "$S"
 0|-t with no traffic|-t 0 "$S"
 ROWS
@@ -105,6 +110,7 @@ tmo "$LISTEN" -t 0 "$S" 2>"$T/err"
 status "socket file removed, second listener: 73" 73 $?
 like "socket file removed, second listener: names the lock" \
     "*held by a live listener, see $S.lock*" "$(cat "$T/err")"
+[ -s "$T/lerr" ] && sed 's/^/  first listener: /' "$T/lerr"
 kill -TERM "$first"
 reap "$first"
 
