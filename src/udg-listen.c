@@ -878,6 +878,13 @@ bind_failed(const struct options *o)
 	err(tool_bind_exitcode(e), "%s", o->vsockpath);
 }
 
+/* 1 if records show a time (-J, --timestamp). */
+static int
+wants_time(const struct options *o)
+{
+	return o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE;
+}
+
 /*
  * The endpoint's flags: a pidfd per datagram only when a sender must be
  * named (it costs a descriptor per datagram), the kernel's arrival time
@@ -891,7 +898,7 @@ endpoint_flags(const struct options *o)
 	if (o->rec.identity || allow_active(&o->allow) ||
 	    o->ops.rate_key == RATE_KEY_UNIT)
 		f |= UDG_PIDFD;
-	if (o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE)
+	if (wants_time(o))
 		f |= UDG_TIMESTAMP;
 	return f;
 }
@@ -1091,8 +1098,9 @@ receive(struct listener *l, int want)
 			return 0;
 		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
 	}
-	if (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
-	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1)
+	if (wants_time(l->opt) &&
+	    (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
+	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1))
 		err(EX_OSERR, "clock_gettime");
 	for (i = 0; i < n; i++) {
 		handle(l, &l->msgs[i]);
@@ -1286,5 +1294,6 @@ main(int argc, char *argv[])
 	status = report(&l);
 	free(o.allow_uids);
 	free(o.allow_gids);
+	allow_free(&o.allow);
 	return status;
 }
