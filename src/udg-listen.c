@@ -878,11 +878,13 @@ bind_failed(const struct options *o)
 	err(tool_bind_exitcode(e), "%s", o->vsockpath);
 }
 
-/* 1 if records show a time (-J, --timestamp). */
+/* 1 if records or forwarded messages show a time (-J, --timestamp, RFC 5424). */
 static int
 wants_time(const struct options *o)
 {
-	return o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE;
+	return o->rec.format == RECORD_JSON ||
+	    o->rec.stamp != RECORD_STAMP_NONE ||
+	    (o->ops.fwd_path != NULL && o->ops.fwd_format == FWD_RFC5424);
 }
 
 /*
@@ -1098,7 +1100,9 @@ receive(struct listener *l, int want)
 			return 0;
 		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
 	}
-	if (wants_time(l->opt) &&
+	/* The rate limit and forwarding need only the monotonic clock. */
+	if ((wants_time(l->opt) || l->opt->ops.rate_on ||
+	    l->opt->ops.fwd_path != NULL) &&
 	    (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
 	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1))
 		err(EX_OSERR, "clock_gettime");
