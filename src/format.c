@@ -33,26 +33,39 @@ ascii_plain(unsigned char c, unsigned char a, unsigned char b)
 }
 
 /*
- * Length of the run of bytes at s that ascii_plain() accepts, eight at a
- * time while no byte of a word is below 0x20, above 0x7e, a or b (the word
- * tests may flag a plain byte, never miss another: the byte loop then
- * decides).
+ * 1 if a byte of word w is below 0x20, above 0x7e, a or b.  Exact for a
+ * word without such a byte (nothing borrows or carries, no high bit is
+ * set); otherwise the lowest such byte is always flagged, and bytes above
+ * it may be too: enough to stop the word scan, and the byte loop decides.
+ */
+static inline int
+word_stops(uint64_t w, unsigned char a, unsigned char b)
+{
+	uint64_t xa = w ^ (ONES * a), xb = w ^ (ONES * b);
+
+	return (((w - ONES * 0x20) | (w + ONES) | w | (xa - ONES) |
+	    (xb - ONES)) & HIGHS) != 0;
+}
+
+/*
+ * Length of the run of bytes at s that ascii_plain() accepts, sixteen
+ * then eight at a time while word_stops() finds nothing.
  */
 static inline size_t
 ascii_run(const unsigned char *s, size_t n, unsigned char a, unsigned char b)
 {
-	uint64_t w, xa, xb, bad;
+	uint64_t w, v;
 	size_t i = 0;
 
+	for (; i + 16 <= n; i += 16) {
+		memcpy(&w, s + i, 8);
+		memcpy(&v, s + i + 8, 8);
+		if (word_stops(w, a, b) || word_stops(v, a, b))
+			break;
+	}
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
-		xa = w ^ (ONES * a);
-		xb = w ^ (ONES * b);
-		bad = ((w - ONES * 0x20) & ~w) |	/* a byte < 0x20 */
-		    ((w + ONES) | w) |			/* a byte > 0x7e */
-		    ((xa - ONES) & ~xa) |		/* a byte == a */
-		    ((xb - ONES) & ~xb);		/* a byte == b */
-		if ((bad & HIGHS) != 0)
+		if (word_stops(w, a, b))
 			break;
 	}
 	while (i < n && ascii_plain(s[i], a, b))
