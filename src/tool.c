@@ -114,7 +114,8 @@ tool_vis(char *buf, size_t size, const char *s, size_t len)
 			buf[0] = '\0';
 		return buf;
 	}
-	n = fmt_vis(buf, size - 4, s, len, &used);
+	n = (fmt_locale_utf8() ? fmt_vis_utf8 : fmt_vis)(buf, size - 4, s, len,
+	    &used);
 	if (used < len) {
 		memcpy(buf + n, "...", 3);
 		n += 3;

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -791,6 +792,8 @@ parse_args(struct options *o, int argc, char *argv[])
 	make_opt_tables(shorts, sizeof(shorts), longs);
 	memset(o, 0, sizeof(*o));
 	record_opts_init(&o->rec);
+	if (fmt_locale_utf8())
+		o->rec.text = fmt_vis_utf8;
 	ops_opts_init(&o->ops);
 	o->idle_ms = -1;
 	o->exec_ms = EXEC_TIMEOUT_MS;
@@ -1287,6 +1290,8 @@ main(int argc, char *argv[])
 	static struct listener l;
 	int status;
 
+	/* Printable UTF-8 passes unescaped in a UTF-8 locale. */
+	(void)setlocale(LC_CTYPE, "");
 	parse_args(&o, argc, argv);
 	memset(&l, 0, sizeof(l));
 	l.opt = &o;
