@@ -285,13 +285,13 @@ send_batch(const struct iovec *iov, int n)
 static void __attribute__((__noreturn__))
 reader_gone(void)
 {
-	sigset_t pipe;
+	sigset_t set;
 
 	cleanup();		/* which blocks every signal */
 	(void)signal(SIGPIPE, SIG_DFL);
-	(void)sigemptyset(&pipe);
-	(void)sigaddset(&pipe, SIGPIPE);
-	(void)sigprocmask(SIG_UNBLOCK, &pipe, NULL);
+	(void)sigemptyset(&set);
+	(void)sigaddset(&set, SIGPIPE);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
 	(void)raise(SIGPIPE);
 	_exit(EX_IOERR);
 }
@@ -693,7 +693,7 @@ looks_like_option(const char *s)
 	if (s[0] != '-' || s[1] == '\0')
 		return 0;
 	if (s[1] != '-')
-		return strchr(SHORTOPTS + 2, s[1]) != NULL && s[1] != ':';
+		return strchr(&SHORTOPTS[2], s[1]) != NULL && s[1] != ':';
 	n = strcspn(s + 2, "=");
 	if (n == 0)
 		return 1;		/* "--" itself */
