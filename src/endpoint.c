@@ -343,6 +343,13 @@ private_dir_name(char *dir, size_t size)
 	return 0;
 }
 
+/* Open dir itself, never what a symlink there points to. */
+static int
+open_dir(const char *dir)
+{
+	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 /*
  * Find or make the caller's private directory and check it: a real
  * directory (not a symlink), owned by us, not writable by group or others.
@@ -358,9 +365,12 @@ private_dir(char *dir, size_t size)
 
 	if (private_dir_name(dir, size) == -1)
 		return -1;
-	if (mkdir(dir, 0711) == -1 && errno != EEXIST)
-		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Open first: the directory is there on all but the first start. */
+	if ((fd = open_dir(dir)) == -1 && errno == ENOENT) {
+		if (mkdir(dir, 0711) == -1 && errno != EEXIST)
+			return -1;
+		fd = open_dir(dir);
+	}
 	if (fd == -1) {
 		if (errno == ELOOP || errno == ENOTDIR)
 			errno = EPERM;

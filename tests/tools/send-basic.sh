@@ -339,8 +339,7 @@ listen -J -c 1
 tmo "$SEND" -b "$T/me" "$S" from me 2>"$T/err"
 status "-b: exit 0" 0 $?
 reap "$LASTPID"
-peer=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["peer"])' \
-    "$T/out" 2>&1)
+peer=$(json_peer "$T/out")
 is "-b: the receiver sees that path" "$T/me" "$peer"
 true_that "-b: the socket file is removed at exit" [ ! -e "$T/me" ]
 true_that "-b: the lock file is removed at exit" [ ! -e "$T/me.lock" ]

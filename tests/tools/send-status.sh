@@ -120,8 +120,7 @@ listen -J -c 1
 (cd "$T/dir" && tmo "$SEND" -b me "$S" relative) 2>"$T/err"
 status "-b relative: exit 0" 0 $?
 reap "$LASTPID"
-peer=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["peer"])' \
-    "$T/out" 2>&1)
+peer=$(json_peer "$T/out")
 is "-b relative: the receiver sees the absolute path" "$T/dir/me" "$peer"
 true_that "-b relative: removed at exit" [ ! -e "$T/dir/me" ]
 

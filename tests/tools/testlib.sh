@@ -311,3 +311,9 @@ finish_listen() {
 	status "listener: exit 0" 0 "$RC"
 	true_that "listener: socket file removed" [ ! -e "$S" ]
 }
+
+# json_peer FILE: the "peer" of the one JSON record (udg-listen -J) in FILE.
+json_peer() {
+	"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["peer"])' \
+	    "$1" 2>&1
+}
