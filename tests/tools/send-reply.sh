@@ -74,7 +74,7 @@ end_listen
 listen -c 3 -e 'read -r x; case $x in first) sleep 1;; esac; echo "re:$x"'
 tmo "$SEND" -r -t 0.2 -b "$T/me" "$S" first >"$T/o1" 2>"$T/err"
 status "slow request: 75" 75 $?
-{ sleep 2.5; echo second; } |
+{ sleep 3.5; echo second; } |
     tmo "$SEND" -r -v -t 10 -b "$T/me" "$S" >"$T/o" 2>"$T/err"
 status "reused -b path: exit 0" 0 $?
 is "reused -b path: only this request's reply is printed" "re:second" \
