@@ -988,6 +988,22 @@ START_TEST(client_auto_tmp_fallback)
 }
 END_TEST
 
+/* A private directory left 0700 (umask, older udg) is opened for search. */
+START_TEST(client_dir_made_enterable)
+{
+	struct udg *a;
+	struct stat st;
+
+	use_xdg();
+	ck_assert_int_eq(mkdir(xdg_udg, 0700), 0);
+	a = udg_client(NULL, 0);
+	ck_assert_msg(a != NULL, "udg_client: %s", strerror(errno));
+	ck_assert_int_eq(lstat(xdg_udg, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0711);
+	ck_assert_int_eq(udg_close(a), 0);
+}
+END_TEST
+
 static void
 assert_client_refused(void)
 {
@@ -1231,6 +1247,7 @@ endpoint_suite(void)
 
 	tc = t_tcase(s, "client", 10);
 	tcase_add_test(tc, client_auto_in_xdg);
+	tcase_add_test(tc, client_dir_made_enterable);
 	tcase_add_test(tc, client_auto_tmp_fallback);
 	tcase_add_test(tc, client_refuses_symlink_dir);
 	tcase_add_test(tc, client_refuses_writable_dir);
