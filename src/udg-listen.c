@@ -2,10 +2,11 @@
  * udg-listen - receive datagrams on a Unix-domain socket and print them.
  *
  * This file holds the policy: options, set-up and one poll(2) loop over
- * the socket, the signals (a signalfd: nothing runs in a handler) and the
- * -e commands.  The mechanisms live beside it: listen-record.c formats a
- * record, listen-exec.c runs the commands, listen-daemon.c does -d, -p
- * and readiness.  Datagrams are taken in batches into lazily backed
+ * the socket, the signals (a signalfd: nothing runs in a handler), the
+ * -e commands and the -E worker.  The mechanisms live beside it:
+ * listen-record.c formats a record, listen-exec.c runs the commands,
+ * listen-worker.c the worker, listen-queue.c holds the requests that
+ * wait, listen-daemon.c does -d, -p and readiness.  Datagrams are taken in batches into lazily backed
  * buffers big enough for anything an unprivileged sender can send, and
  * each batch is written with one buffered write, so -o is only ever
  * reopened between batches.
@@ -33,7 +34,9 @@
 #include "udg.h"
 #include "listen-daemon.h"
 #include "listen-exec.h"
+#include "listen-queue.h"
 #include "listen-record.h"
+#include "listen-worker.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
@@ -41,9 +44,11 @@
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
 #define OPT_ECHO	256		/* --echo has no short form */
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
-#define EXEC_JOBS	1		/* -e commands at a time */
-#define KILL_GRACE_MS	500		/* -e: SIGTERM to SIGKILL */
-#define MAXPOLL		(2 + EXEC_JOBS * EXEC_JOB_FDS)
+#define EXEC_JOBS	1		/* -e commands at a time: -j's default */
+#define JOBS_MAX	256		/* -j at most */
+#define KILL_GRACE_MS	500		/* -e, -E: SIGTERM to SIGKILL */
+#define WORKER_PENDING	1024		/* -E: most unanswered requests */
+#define LOST_SHOWN	10		/* -E: lost requests named per death */
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -58,6 +63,10 @@ struct options {
 	int			 idle_ms;	/* -t: -1 = none */
 	int			 echo;
 	const char		*execcmd;
+	int			 jobs;		/* -j: 0 = not given */
+	int			 exec_timeout_ms; /* -T: 0 = none */
+	const char		*workercmd;	/* -E */
+	char			 vworkercmd[256];
 	int			 sockmode;	/* -m: -1 = umask */
 	gid_t			 sockgid;	/* -g: -1 = none */
 	uint32_t		*allow_uids, *allow_gids;
@@ -79,6 +88,10 @@ struct listener {
 	struct pidfh		*pfh;
 	struct tool_out		 out;
 	struct exec		*exec;
+	struct reqq		*wait;		/* -j: a busy sender's requests */
+	struct worker		*worker;
+	struct pollfd		*pfd;
+	int			 maxpoll;
 	int			 sigfd;
 	sigset_t		 childmask;	/* the mask for -e commands */
 	sigset_t		 childdefault;	/* SIG_DFL in -e commands */
@@ -86,7 +99,10 @@ struct listener {
 	char			*slots;
 	size_t			 slotsize;
 	unsigned long long	 nrecv, nout, ndropped, ntrunc;
-	struct ratelim		 rl_drop, rl_trunc, rl_reply;
+	unsigned long long	 nrefused, nlost;
+	size_t			 lost_shown;	/* since the worker started */
+	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_refuse;
+	struct ratelim		 rl_extra;
 	int			 reply_stalled;	/* the last reply found no room */
 	int			 stop;		/* SIGINT or SIGTERM came */
 	int64_t			 last;		/* -t: last datagram */
@@ -109,6 +125,8 @@ static const struct optdef {
 	{ "creds",	'C', NULL,	"begin records with pid uid gid" },
 	{ "count",	'c', "count",	"exit after count records" },
 	{ "daemon",	'd', NULL,	"fork once the socket is bound" },
+	{ "worker",	'E', "command",	"run command once; it answers every "
+					"datagram" },
 	{ "exec",	'e', "command",	"run command per datagram, reply "
 					"with its output" },
 	{ "echo",	OPT_ECHO, NULL,	"send each datagram back" },
@@ -116,12 +134,15 @@ static const struct optdef {
 	{ "group",	'g', "group",	"give the socket file this group" },
 	{ "help",	'h', NULL,	"print this help and exit" },
 	{ "json",	'J', NULL,	"write JSON objects" },
+	{ "jobs",	'j', "jobs",	"-e: run up to jobs commands at once" },
 	{ "mode",	'm', "mode",	"socket file mode (octal)" },
 	{ "output",	'o', "file",	"append records to file" },
 	{ "pidfile",	'p', "pidfile",	"write and lock a pid file" },
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
+	{ "exec-timeout", 'T', "seconds", "-e, -E: answer within seconds "
+					"or no reply" },
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
@@ -130,10 +151,9 @@ static const struct optdef {
 #define NOPTS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
 static const char synopsis_fmt[] =
-    "usage: %s [-0CdJRsv] [-c count] [-e command | --echo] [-G gids]\n"
-    "\t[-g group] [-m mode] [-o file] [-p pidfile] [-t seconds] "
-    "[-u uids]\n"
-    "\tsocket\n";
+    "usage: %s [-0CdJRsv] [-c count] [-E command | -e command [-j jobs] |\n"
+    "\t--echo] [-G gids] [-g group] [-m mode] [-o file] [-p pidfile]\n"
+    "\t[-T seconds] [-t seconds] [-u uids] socket\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
@@ -198,6 +218,10 @@ cleanup(void)
 	cleanup_l = NULL;
 	exec_free(l->exec);
 	l->exec = NULL;
+	worker_free(l->worker);
+	l->worker = NULL;
+	reqq_free(l->wait);
+	l->wait = NULL;
 	if (l->u != NULL) {
 		(void)udg_close(l->u);
 		l->u = NULL;
@@ -355,6 +379,143 @@ command_start(struct listener *l, const struct udg_msg *m)
 		err(EX_OSERR, "command");
 }
 
+/*
+ * -e with -j: start m's command, or keep m until its sender's previous
+ * request has been answered (one sender's requests in the order sent).
+ */
+static void
+command_request(struct listener *l, const struct udg_msg *m)
+{
+	if (l->wait == NULL || (!exec_busy(l->exec, m) &&
+	    !reqq_has_sender(l->wait, m, reqq_len(l->wait)))) {
+		command_start(l, m);
+		return;
+	}
+	if (reqq_push(l->wait, m, 1, 0) == -1)
+		err(EX_OSERR, "request queue");
+}
+
+/* -j: start the kept requests whose senders are free, oldest first. */
+static void
+command_dispatch(struct listener *l)
+{
+	const struct udg_msg *m;
+	size_t i = 0;
+
+	while (exec_free_slots(l->exec) > 0 &&
+	    (m = reqq_at(l->wait, i)) != NULL) {
+		if (exec_busy(l->exec, m) || reqq_has_sender(l->wait, m, i)) {
+			i++;
+			continue;
+		}
+		command_start(l, m);
+		reqq_remove(l->wait, i);
+	}
+}
+
+/* -E: why a request got no reply, or a worker ended, in words. */
+static const char *
+worker_why_text(enum worker_why why)
+{
+	switch (why) {
+	case WORKER_EXITED:
+		return "the worker exited";
+	case WORKER_SIGNALED:
+		return "the worker was killed by a signal";
+	case WORKER_CLOSED:
+		return "the worker closed its standard input or output";
+	case WORKER_TIMEDOUT:
+		return "no reply within the time limit (-T)";
+	case WORKER_STOPPED:
+		return "stopped by a signal";
+	default:
+		return "the worker's reply was longer than the largest datagram";
+	}
+}
+
+/* -E: the worker answered req (NULL: nobody asked). */
+static void
+worker_replied(void *arg, const struct udg_msg *req, const char *buf,
+    size_t len)
+{
+	struct listener *l = arg;
+
+	if (req != NULL) {
+		reply(l, req, buf, len);
+		return;
+	}
+	if (ratelim_ok(&l->rl_extra))
+		warnx("worker wrote a reply with no request waiting: dropped");
+}
+
+/* -E: req will get no reply; name its sender (a few per worker). */
+static void
+worker_lost(void *arg, const struct udg_msg *req, enum worker_why why)
+{
+	struct listener *l = arg;
+	char vis[TOOL_VISPATH];
+
+	l->nlost++;
+	if (why == WORKER_TOOBIG ? !ratelim_ok(&l->rl_refuse) :
+	    l->lost_shown++ >= LOST_SHOWN)
+		return;
+	warnx("no reply to %s: %s", tool_peer_name(vis, sizeof(vis), req),
+	    worker_why_text(why));
+}
+
+/* -E: a worker is gone; say how, and what comes next. */
+static void
+worker_ended(void *arg, const struct worker_end *e)
+{
+	struct listener *l = arg;
+	char how[64];
+
+	if (e->unanswered > LOST_SHOWN)
+		warnx("no reply to %zu more requests", e->unanswered -
+		    LOST_SHOWN);
+	l->lost_shown = 0;
+	if (e->why == WORKER_STOPPED)
+		return;
+	if (e->why == WORKER_EXITED && e->status >= 0)
+		(void)snprintf(how, sizeof(how), "exited %d", e->status);
+	else if (e->why == WORKER_SIGNALED)
+		(void)snprintf(how, sizeof(how), "killed by signal %d",
+		    e->status);
+	else
+		(void)strlcpy(how, e->why == WORKER_TIMEDOUT ? "ended: a "
+		    "request waited past -T" : "ended: it closed a pipe",
+		    sizeof(how));
+	if (e->restart_ms >= 0)
+		warnx("worker %s after %lld ms (unanswered: %zu); restarting "
+		    "in %d ms", how, (long long)e->lived_ms, e->unanswered,
+		    e->restart_ms);
+	else
+		warnx("worker %s after %lld ms (unanswered: %zu)", how,
+		    (long long)e->lived_ms, e->unanswered);
+}
+
+/* -E: give m to the worker, unless a record boundary is in it. */
+static void
+worker_request(struct listener *l, const struct udg_msg *m)
+{
+	char vis[TOOL_VISPATH];
+
+	if ((m->flags & UDG_MSG_TRUNC) == 0 &&
+	    worker_submit(l->worker, m, tool_now_ms()) == 0)
+		return;
+	if (errno == ENOMEM && (m->flags & UDG_MSG_TRUNC) == 0)
+		err(EX_OSERR, "worker");
+	l->nrefused++;
+	if (ratelim_ok(&l->rl_refuse))
+		warnx("request from %s refused: %s",
+		    tool_peer_name(vis, sizeof(vis), m),
+		    (m->flags & UDG_MSG_TRUNC) ? "it was truncated" :
+		    errno == ENOBUFS ? "the worker cannot take it now" :
+		    l->opt->rec.format == RECORD_NUL ?
+		    "it holds a NUL (-0 records end in one)" :
+		    "it holds a newline (records are lines)");
+}
+
 /* Count and report a truncated datagram. */
 static void
 note_truncated(struct listener *l, const struct udg_msg *m)
@@ -403,7 +564,9 @@ handle(struct listener *l, const struct udg_msg *m)
 	if (l->opt->echo)
 		reply(l, m, m->buf, m->len);
 	else if (l->exec != NULL)
-		command_start(l, m);
+		command_request(l, m);
+	else if (l->worker != NULL)
+		worker_request(l, m);
 }
 
 /* Open the -o file for appending. */
@@ -453,6 +616,11 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 	case 'G':
 		return tool_parse_idlist(arg, 1, &o->allow_gids,
 		    &o->nallow_gids, errstr);
+	case 'j':
+		o->jobs = (int)strtonum(arg, 1, JOBS_MAX, errstr);
+		return *errstr != NULL ? -1 : 0;
+	case 'T':
+		return tool_parse_seconds(arg, &o->exec_timeout_ms, errstr);
 	case 'g':
 		return tool_parse_gid(arg, &o->sockgid, errstr);
 	case 'm':
@@ -473,6 +641,9 @@ static const char **
 string_opt(struct options *o, int ch, const char **what)
 {
 	switch (ch) {
+	case 'E':
+		*what = "worker command";
+		return &o->workercmd;
 	case 'e':
 		*what = "command";
 		return &o->execcmd;
@@ -524,6 +695,7 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	case OPT_ECHO:
 		*flag_opt(o, ch) = 1;
 		break;
+	case 'E':
 	case 'e':
 	case 'o':
 	case 'p':
@@ -571,8 +743,20 @@ parse_args(struct options *o, int argc, char *argv[])
 		errx(EX_USAGE, "-0, -J and -R cannot be combined");
 	if (o->echo && o->execcmd != NULL)
 		errx(EX_USAGE, "--echo and -e cannot be combined");
+	if (o->workercmd != NULL && (o->echo || o->execcmd != NULL ||
+	    o->jobs > 0))
+		errx(EX_USAGE, "-E cannot be combined with %s", o->echo ?
+		    "--echo" : o->execcmd != NULL ? "-e" : "-j");
+	if (o->jobs > 0 && o->execcmd == NULL)
+		errx(EX_USAGE, "-j needs -e");
+	if (o->exec_timeout_ms > 0 && o->execcmd == NULL &&
+	    o->workercmd == NULL)
+		errx(EX_USAGE, "-T needs -e or -E");
 	o->sockpath = argv[optind];
 	tool_socket_operand(o->sockpath, o->vsockpath, sizeof(o->vsockpath));
+	if (o->workercmd != NULL)
+		(void)tool_vis(o->vworkercmd, sizeof(o->vworkercmd),
+		    o->workercmd, strlen(o->workercmd));
 	if (o->outpath != NULL)
 		(void)tool_vis(o->voutpath, sizeof(o->voutpath), o->outpath,
 		    strlen(o->outpath));
@@ -650,8 +834,8 @@ setup_exec(struct listener *l)
 	memset(&c, 0, sizeof(c));
 	c.command = l->opt->execcmd;
 	c.maxout = (size_t)m;
-	c.jobs = EXEC_JOBS;
-	c.timeout_ms = 0;
+	c.jobs = l->opt->jobs > 0 ? l->opt->jobs : EXEC_JOBS;
+	c.timeout_ms = l->opt->exec_timeout_ms;
 	c.kill_grace_ms = KILL_GRACE_MS;
 	c.childmask = &l->childmask;
 	c.childdefault = &l->childdefault;
@@ -659,6 +843,35 @@ setup_exec(struct listener *l)
 	c.arg = l;
 	if ((l->exec = exec_new(&c)) == NULL)
 		err(EX_OSERR, "exec");
+	if (c.jobs > 1 && (l->wait = reqq_new((size_t)c.jobs)) == NULL)
+		err(EX_OSERR, "exec");
+}
+
+/* -E: start the worker; its records are lines, or end in NUL with -0. */
+static void
+setup_worker(struct listener *l)
+{
+	struct worker_conf c;
+	ssize_t m;
+
+	if ((m = udg_max_datagram(l->u)) == -1)
+		err(EX_OSERR, "udg_max_datagram");
+	memset(&c, 0, sizeof(c));
+	c.command = l->opt->workercmd;
+	c.sep = l->opt->rec.format == RECORD_NUL ? '\0' : '\n';
+	c.creds = l->opt->rec.creds;
+	c.maxreply = (size_t)m;
+	c.maxpending = WORKER_PENDING;
+	c.timeout_ms = l->opt->exec_timeout_ms;
+	c.kill_grace_ms = KILL_GRACE_MS;
+	c.childmask = &l->childmask;
+	c.childdefault = &l->childdefault;
+	c.reply = worker_replied;
+	c.lost = worker_lost;
+	c.ended = worker_ended;
+	c.arg = l;
+	if ((l->worker = worker_new(&c)) == NULL)
+		err(EX_OSERR, "worker");
 }
 
 /* Bind, open everything, detach if asked; exit with a message on error. */
@@ -689,6 +902,12 @@ setup(struct listener *l)
 	l->u = bind_socket(o);
 	if (o->execcmd != NULL)
 		setup_exec(l);
+	if (o->workercmd != NULL)
+		setup_worker(l);
+	l->maxpoll = 2 + WORKER_FDS + EXEC_JOB_FDS * (o->jobs > 0 ? o->jobs :
+	    EXEC_JOBS);
+	if ((l->pfd = calloc((size_t)l->maxpoll, sizeof(*l->pfd))) == NULL)
+		err(EX_OSERR, NULL);
 	if (o->daemonize)
 		daemon_detach(l->pfh, o->vpidpath, o->outpath != NULL);
 	else
@@ -709,6 +928,8 @@ read_signals(struct listener *l)
 			l->stop = 1;
 			if (l->exec != NULL)
 				exec_stop(l->exec, tool_now_ms());
+			if (l->worker != NULL)
+				worker_stop(l->worker, tool_now_ms());
 			break;
 		case SIGHUP:
 			reopen_output(l);
@@ -716,6 +937,8 @@ read_signals(struct listener *l)
 		case SIGCHLD:
 			if (l->exec != NULL)
 				exec_reap(l->exec);
+			if (l->worker != NULL)
+				worker_reap(l->worker, tool_now_ms());
 			break;
 		default:
 			break;
@@ -738,8 +961,12 @@ want_now(const struct listener *l)
 		if (o->count - l->nout < (unsigned long long)want)
 			want = (int)(o->count - l->nout);
 	}
-	if (l->exec != NULL && exec_free_slots(l->exec) < want)
-		want = exec_free_slots(l->exec);
+	if (l->exec != NULL && exec_free_slots(l->exec) -
+	    (l->wait != NULL ? (int)reqq_len(l->wait) : 0) < want)
+		want = exec_free_slots(l->exec) -
+		    (l->wait != NULL ? (int)reqq_len(l->wait) : 0);
+	if (l->worker != NULL && worker_room(l->worker) < (size_t)want)
+		want = (int)worker_room(l->worker);
 	return want;
 }
 
@@ -765,8 +992,23 @@ receive(struct listener *l, int want)
 			tool_slot_trim(l->msgs[i].buf, l->slotsize,
 			    l->msgs[i].len, SLOT_KEEP);
 	}
+	if (l->worker != NULL)
+		worker_flush(l->worker);
 	if (tool_out_flush(&l->out) == -1)
 		out_failed(l);
+}
+
+/* 1 while a command, a kept request or a worker's request is open. */
+static int
+busy(const struct listener *l)
+{
+	if (l->exec != NULL && exec_running(l->exec) > 0)
+		return 1;
+	if (l->wait != NULL && reqq_len(l->wait) > 0 && !l->stop)
+		return 1;
+	if (l->worker != NULL && worker_pending(l->worker) > 0)
+		return 1;
+	return l->worker != NULL && l->stop && worker_alive(l->worker);
 }
 
 /* The poll timeout: the nearest of -t and the commands' deadlines. */
@@ -776,12 +1018,14 @@ poll_timeout(const struct listener *l, int64_t now)
 	int t = -1, e;
 	int64_t left;
 
-	if (l->opt->idle_ms >= 0 &&
-	    (l->exec == NULL || exec_running(l->exec) == 0)) {
+	if (l->opt->idle_ms >= 0 && !busy(l)) {
 		left = l->last + l->opt->idle_ms - now;
 		t = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 	}
 	if (l->exec != NULL && (e = exec_next_ms(l->exec, now)) >= 0 &&
+	    (t == -1 || e < t))
+		t = e;
+	if (l->worker != NULL && (e = worker_next_ms(l->worker, now)) >= 0 &&
 	    (t == -1 || e < t))
 		t = e;
 	return t;
@@ -792,9 +1036,12 @@ static int
 finished(const struct listener *l, int64_t now)
 {
 	const struct options *o = l->opt;
-	int busy = l->exec != NULL && exec_running(l->exec) > 0;
 
-	if (busy)
+	if (l->worker != NULL && worker_failed(l->worker))
+		errx(EX_UNAVAILABLE, "worker %s: it ended within %d ms of its "
+		    "start %d times in a row; giving up", o->vworkercmd,
+		    WORKER_QUICK_MS, WORKER_TRIES);
+	if (busy(l))
 		return 0;
 	if (l->stop)
 		return 1;
@@ -807,15 +1054,19 @@ finished(const struct listener *l, int64_t now)
 static void
 loop(struct listener *l)
 {
-	struct pollfd pfd[MAXPOLL];
+	struct pollfd *pfd = l->pfd;
 	int64_t now;
-	int n, nx, want, sockix;
+	int n, nx, nw, want, sockix;
 
 	l->last = tool_now_ms();
 	for (;;) {
 		now = tool_now_ms();
 		if (l->exec != NULL)
 			exec_tick(l->exec, now);
+		if (l->worker != NULL)
+			worker_tick(l->worker, now);
+		if (l->wait != NULL && !l->stop)
+			command_dispatch(l);
 		if (finished(l, now))
 			break;
 		n = 0;
@@ -828,8 +1079,12 @@ loop(struct listener *l)
 			pfd[n++].events = POLLIN;
 		}
 		nx = l->exec != NULL ?
-		    exec_pollfds(l->exec, pfd + n, MAXPOLL - n) : 0;
-		if (poll(pfd, (nfds_t)(n + nx), poll_timeout(l, now)) == -1) {
+		    exec_pollfds(l->exec, pfd + n, l->maxpoll - n) : 0;
+		nw = l->worker != NULL ?
+		    worker_pollfds(l->worker, pfd + n + nx,
+		    l->maxpoll - n - nx) : 0;
+		if (poll(pfd, (nfds_t)(n + nx + nw),
+		    poll_timeout(l, now)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");
@@ -838,6 +1093,9 @@ loop(struct listener *l)
 			read_signals(l);
 		if (nx > 0)
 			exec_events(l->exec, pfd + n, nx);
+		if (nw > 0)
+			worker_events(l->worker, pfd + n + nx, nw,
+			    tool_now_ms());
 		if (sockix != -1 && pfd[sockix].revents != 0 &&
 		    (want = want_now(l)) > 0)
 			receive(l, want);
@@ -861,9 +1119,14 @@ main(int argc, char *argv[])
 	if (l.rl_drop.pending > 0)
 		warnx("dropped %llu more datagrams from senders not allowed",
 		    l.rl_drop.pending);
+	if (l.wait != NULL && reqq_len(l.wait) > 0)
+		warnx("stopped with %zu requests not started", reqq_len(l.wait));
 	if (o.verbose)
 		(void)fprintf(stderr, "%s: received %llu, written %llu, "
 		    "dropped %llu, truncated %llu\n", getprogname(), l.nrecv,
 		    l.nout, l.ndropped, l.ntrunc);
+	if (o.verbose && o.workercmd != NULL)
+		(void)fprintf(stderr, "%s: worker: refused %llu, unanswered "
+		    "%llu\n", getprogname(), l.nrefused, l.nlost);
 	return 0;
 }
