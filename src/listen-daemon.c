@@ -15,7 +15,7 @@
 #include "listen-daemon.h"
 #include "tool.h"
 
-/* pidfile_open(3bsd) path, or exit. */
+/* pidfile_open(3bsd) path, or exit 73: every failure is "cannot create". */
 struct pidfh *
 daemon_pidfile_open(const char *path, const char *vpath)
 {
@@ -27,7 +27,7 @@ daemon_pidfile_open(const char *path, const char *vpath)
 	if (errno == EEXIST)
 		errx(EX_CANTCREAT, "%s: already running, pid %ld", vpath,
 		    (long)other);
-	err(tool_exitcode(errno), "%s", vpath);
+	err(EX_CANTCREAT, "%s: pid file", vpath);
 }
 
 /* pidfile_write(3bsd), or exit 73. */

@@ -9,7 +9,7 @@
 
 #include <libutil.h>
 
-/* Open and lock pidfile path (escaped: vpath); exit 73 if held. */
+/* Open and lock pidfile path (escaped: vpath); exit 73 if it cannot. */
 struct pidfh	*daemon_pidfile_open(const char *path, const char *vpath);
 
 /* Write our pid into pfh (NULL: none); exit 73 on failure. */

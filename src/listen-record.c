@@ -77,25 +77,28 @@ put_json_bytes(struct tool_out *o, const char *key, const char *p,
 	put_str(o, "\"");
 }
 
-/* Append ,"peer":... for m's sender. */
+/*
+ * Append ,"peer":... for m's sender, losslessly: a name that is not
+ * UTF-8 comes as "peer_base64"; an abstract name has its '@' first.
+ */
 static void
 put_json_peer(struct tool_out *o, const struct udg_msg *m)
 {
-	switch (m->peer_type) {
-	case UDG_PEER_PATH:
-		put_str(o, ",\"peer\":\"");
-		put_encoded(o, fmt_json, m->peer, m->peer_len);
-		put_str(o, "\"");
-		break;
-	case UDG_PEER_ABSTRACT:
-		put_str(o, ",\"peer\":\"@");
-		put_encoded(o, fmt_json, m->peer, m->peer_len);
-		put_str(o, "\"");
-		break;
-	default:
+	char name[UDG_PATH_MAX + 2];
+	size_t n = 0;
+
+	if (m->peer_type == UDG_PEER_NONE) {
 		put_str(o, ",\"peer\":null");
-		break;
+		return;
 	}
+	if (m->peer_type == UDG_PEER_ABSTRACT)
+		name[n++] = '@';
+	if (m->peer_len > sizeof(name) - n) {
+		put_str(o, ",\"peer\":null");
+		return;
+	}
+	memcpy(name + n, m->peer, m->peer_len);
+	put_json_bytes(o, "peer", name, n + m->peer_len);
 }
 
 /* One JSON object for m, then a newline. */

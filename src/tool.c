@@ -61,12 +61,15 @@ tool_exitcode(int e)
 	}
 }
 
-/* Exit code for a failed udg_server()/bind: the path cannot be made. */
+/*
+ * Exit code for a failed udg_server()/bind: the path cannot be made.  A
+ * read-only file system is 73 like every other file the tools create.
+ */
 int
 tool_bind_exitcode(int e)
 {
-	if (e == ENOENT || e == ENOTDIR || e == ELOOP)
-		return EX_CANTCREAT;		/* 73: no directory for it */
+	if (e == ENOENT || e == ENOTDIR || e == ELOOP || e == EROFS)
+		return EX_CANTCREAT;		/* 73: no place for it */
 	return tool_exitcode(e);
 }
 

@@ -21,7 +21,7 @@
 /* sysexits.h code for errno value e (see EXIT STATUS in the man pages). */
 int	tool_exitcode(int e);
 
-/* The same for udg_server(): ENOENT/ENOTDIR are "cannot create", 73. */
+/* The same for udg_server(): ENOENT, ENOTDIR, EROFS are "cannot create", 73. */
 int	tool_bind_exitcode(int e);
 
 /* Complain about getopt's ch (':' or '?') for argv; opterr must be 0. */

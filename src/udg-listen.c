@@ -34,21 +34,24 @@
 #include "udg.h"
 #include "listen-daemon.h"
 #include "listen-exec.h"
+#include "listen-output.h"
 #include "listen-queue.h"
 #include "listen-record.h"
 #include "listen-worker.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
-#define OUTBUF		(128 * 1024)	/* output buffer */
+#define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
 #define OPT_ECHO	256		/* --echo has no short form */
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define EXEC_JOBS	1		/* -e commands at a time: -j's default */
 #define JOBS_MAX	256		/* -j at most */
-#define KILL_GRACE_MS	500		/* -e, -E: SIGTERM to SIGKILL */
 #define WORKER_PENDING	1024		/* -E: most unanswered requests */
 #define LOST_SHOWN	10		/* -E: lost requests named per death */
+#define EXEC_TIMEOUT_MS	30000		/* -T default */
+#define KILL_GRACE_MS	500		/* -e, -E: SIGTERM to SIGKILL */
+#define STOP_GRACE_MS	1000		/* after a stop: drain and write */
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -61,10 +64,10 @@ struct options {
 	struct record_opts	 rec;
 	unsigned long long	 count;		/* -c: 0 = no limit */
 	int			 idle_ms;	/* -t: -1 = none */
+	int			 exec_ms;	/* -T: 0 = none */
 	int			 echo;
 	const char		*execcmd;
 	int			 jobs;		/* -j: 0 = not given */
-	int			 exec_timeout_ms; /* -T: 0 = none */
 	const char		*workercmd;	/* -E */
 	char			 vworkercmd[256];
 	int			 sockmode;	/* -m: -1 = umask */
@@ -86,7 +89,7 @@ struct listener {
 	const struct options	*opt;
 	struct udg		*u;
 	struct pidfh		*pfh;
-	struct tool_out		 out;
+	struct output		 out;
 	struct exec		*exec;
 	struct reqq		*wait;		/* -j: a busy sender's requests */
 	struct worker		*worker;
@@ -99,13 +102,18 @@ struct listener {
 	char			*slots;
 	size_t			 slotsize;
 	unsigned long long	 nrecv, nout, ndropped, ntrunc;
-	unsigned long long	 nrefused, nlost;
-	size_t			 lost_shown;	/* since the worker started */
-	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_refuse;
-	struct ratelim		 rl_extra;
-	int			 reply_stalled;	/* the last reply found no room */
-	int			 stop;		/* SIGINT or SIGTERM came */
-	int64_t			 last;		/* -t: last datagram */
+	unsigned long long	 nrelative;	/* unanswerable senders */
+	unsigned long long	 nfailed;	/* -e: failed, no reply */
+	unsigned long long	 nskipped;	/* -e: not started */
+	unsigned long long	 nrefused, nlost; /* -E */
+	size_t			 lost_shown;	/* -E: since the worker started */
+	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
+	struct ratelim		 rl_refuse, rl_extra;
+	int			 reply_stalled;	/* last reply found no room */
+	int			 stop;		/* stopping: see loop() */
+	int			 drained;	/* stopping: queue is empty */
+	int64_t			 stop_by;	/* stopping: give up then */
+	int64_t			 last;		/* -t: last busy moment */
 };
 
 /* For the atexit cleanup only: the endpoint and pid file to remove. */
@@ -141,8 +149,8 @@ static const struct optdef {
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
-	{ "exec-timeout", 'T', "seconds", "-e, -E: answer within seconds "
-					"or no reply" },
+	{ "exec-timeout", 'T', "seconds", "no reply past seconds: kill -e, "
+					"restart -E (0: never)" },
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
@@ -163,11 +171,26 @@ usage(void)
 	exit(EX_USAGE);
 }
 
-/* -h: the synopsis to stdout, exit 0. */
+/* -h: the synopsis and every option to stdout, exit 0. */
 static void __attribute__((__noreturn__))
 help(void)
 {
+	char opt[64];
+	size_t i;
+
 	(void)printf(synopsis_fmt, getprogname());
+	(void)printf("\n");
+	for (i = 0; i < NOPTS; i++) {
+		if (optdefs[i].ch < 256)
+			(void)snprintf(opt, sizeof(opt), "-%c, --%s%s%s",
+			    optdefs[i].ch, optdefs[i].name,
+			    optdefs[i].arg != NULL ? " " : "",
+			    optdefs[i].arg != NULL ? optdefs[i].arg : "");
+		else
+			(void)snprintf(opt, sizeof(opt), "    --%s",
+			    optdefs[i].name);
+		(void)printf("  %-28s %s\n", opt, optdefs[i].help);
+	}
 	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 }
 
@@ -204,7 +227,7 @@ make_opt_tables(char *shorts, size_t size, struct option *longs)
 			shorts[k++] = ':';
 	}
 	shorts[k] = '\0';
-	memset(&longs[NOPTS], 0, sizeof(longs[NOPTS]));
+	memset(&longs[i], 0, sizeof(struct option));
 }
 
 /* atexit: close the endpoint (removing the socket file), the pidfile. */
@@ -222,6 +245,7 @@ cleanup(void)
 	l->worker = NULL;
 	reqq_free(l->wait);
 	l->wait = NULL;
+	output_close(&l->out);
 	if (l->u != NULL) {
 		(void)udg_close(l->u);
 		l->u = NULL;
@@ -250,7 +274,8 @@ ratelim_ok(struct ratelim *rl)
 static void __attribute__((__noreturn__))
 out_failed(struct listener *l)
 {
-	errno = l->out.err != 0 ? l->out.err : errno;
+	if (l->out.o.err != 0)
+		errno = l->out.o.err;
 	err(EX_IOERR, "%s", l->opt->voutpath);
 }
 
@@ -319,6 +344,25 @@ reply_failed(struct listener *l, const struct udg_msg *m, int e)
 		warn("reply to %s", tool_peer_name(vis, sizeof(vis), m));
 }
 
+/*
+ * A relative sender address names a file relative to the sender's
+ * directory, which a reply from here would resolve against ours: that
+ * could reach another process.  Such senders are not answered.
+ */
+static int
+answerable(struct listener *l, const struct udg_msg *m)
+{
+	char vis[TOOL_VISPATH];
+
+	if (m->peer_type != UDG_PEER_PATH || m->peer[0] == '/')
+		return m->peer_type != UDG_PEER_NONE;
+	if (l->nrelative++ == 0)
+		warnx("not answering %s: a relative socket address cannot be "
+		    "answered safely (reported once)",
+		    tool_peer_name(vis, sizeof(vis), m));
+	return 0;
+}
+
 /* Answer m with buf[0, len), when its sender can be answered. */
 static void
 reply(struct listener *l, const struct udg_msg *m, const void *buf,
@@ -327,7 +371,7 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 	int64_t end;
 	int e;
 
-	if (m->peer_type == UDG_PEER_NONE)
+	if (!answerable(l, m))
 		return;
 	if (udg_reply(l->u, m, buf, len) == 0) {
 		l->reply_stalled = 0;
@@ -353,30 +397,70 @@ reply(struct listener *l, const struct udg_msg *m, const void *buf,
 	reply_failed(l, m, e);
 }
 
-/* -e: a command ended; report how, and answer with its output. */
+/* Why a command's result is no reply, or NULL when it is one. */
+static const char *
+no_reply_reason(const struct exec_result *r, char *buf, size_t size)
+{
+	switch (r->end) {
+	case EXEC_EXITED:
+		if (r->status != 0) {
+			(void)snprintf(buf, size, "exited %d", r->status);
+			return buf;
+		}
+		if (r->overflow > 0) {
+			(void)snprintf(buf, size, "wrote %zu bytes, more than "
+			    "a datagram holds (%zu)", r->outlen + r->overflow,
+			    r->outlen);
+			return buf;
+		}
+		return NULL;
+	case EXEC_SIGNALED:
+		(void)snprintf(buf, size, "killed by signal %d", r->status);
+		return buf;
+	case EXEC_TIMEDOUT:
+		(void)snprintf(buf, size, "timed out after %lld ms",
+		    (long long)r->ms);
+		return buf;
+	default:
+		return "stopped: udg-listen is exiting";
+	}
+}
+
+/*
+ * -e: a command ended.  Only a command that exited 0 with output that
+ * fits one datagram is answered; for any other, no reply is sent (the
+ * asker times out rather than take a failure or a cut reply for an
+ * answer) and the sender and the reason are logged.
+ */
 static void
 command_done(void *arg, const struct exec_result *r)
 {
 	struct listener *l = arg;
+	char vis[TOOL_VISPATH], why[128];
+	const char *reason;
 
-	if (r->end == EXEC_EXITED && r->status != 0)
-		warnx("command exited %d", r->status);
-	else if (r->end != EXEC_EXITED)
-		warnx("command killed by signal %d", r->status);
-	if (r->overflow > 0)
-		warnx("command output cut to %zu bytes (the largest reply); "
-		    "%zu bytes dropped", r->outlen, r->overflow);
-	if (r->end == EXEC_STOPPED)
+	l->last = tool_now_ms();
+	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
+		reply(l, r->req, r->out, r->outlen);
 		return;
-	reply(l, r->req, r->out, r->outlen);
+	}
+	l->nfailed++;
+	warnx("command for %s %s: no reply", tool_peer_name(vis, sizeof(vis),
+	    r->req), reason);
 }
 
-/* -e: start the command for m. */
+/* -e: start the command for m; if that fails, skip m and go on. */
 static void
 command_start(struct listener *l, const struct udg_msg *m)
 {
-	if (exec_start(l->exec, m) == -1)
-		err(EX_OSERR, "command");
+	char vis[TOOL_VISPATH];
+
+	if (exec_start(l->exec, m) == 0)
+		return;
+	l->nskipped++;
+	if (ratelim_ok(&l->rl_exec))
+		warn("command for %s not started, request skipped",
+		    tool_peer_name(vis, sizeof(vis), m));
 }
 
 /*
@@ -556,9 +640,11 @@ handle(struct listener *l, const struct udg_msg *m)
 		note_dropped(l, m);
 		return;
 	}
-	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
-		memset(&now, 0, sizeof(now));
-	if (record_write(&l->out, &l->opt->rec, m, &now) == -1)
+	memset(&now, 0, sizeof(now));
+	if (l->opt->rec.format == RECORD_JSON)
+		(void)clock_gettime(CLOCK_REALTIME, &now);
+	if (record_write(&l->out.o, &l->opt->rec, m, &now) == -1 ||
+	    tool_out_mark(&l->out.o) == -1)
 		out_failed(l);
 	l->nout++;
 	if (l->opt->echo)
@@ -567,33 +653,6 @@ handle(struct listener *l, const struct udg_msg *m)
 		command_request(l, m);
 	else if (l->worker != NULL)
 		worker_request(l, m);
-}
-
-/* Open the -o file for appending. */
-static int
-open_output(const struct options *o)
-{
-	return open(o->outpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0666);
-}
-
-/* SIGHUP: reopen -o (the buffer is empty between batches). */
-static void
-reopen_output(struct listener *l)
-{
-	int fd;
-
-	if (l->opt->outpath == NULL)
-		return;
-	if (tool_out_flush(&l->out) == -1)
-		out_failed(l);
-	if ((fd = open_output(l->opt)) == -1) {
-		warn("%s: reopen (keeping the old file)", l->opt->voutpath);
-		return;
-	}
-	if (close(l->out.fd) == -1)
-		warn("%s: close", l->opt->voutpath);
-	l->out.fd = fd;
 }
 
 /* Exit 64 with "OPTION ARG: why". */
@@ -619,14 +678,14 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 	case 'j':
 		o->jobs = (int)strtonum(arg, 1, JOBS_MAX, errstr);
 		return *errstr != NULL ? -1 : 0;
-	case 'T':
-		return tool_parse_seconds(arg, &o->exec_timeout_ms, errstr);
 	case 'g':
 		return tool_parse_gid(arg, &o->sockgid, errstr);
 	case 'm':
 		return tool_parse_mode(arg, &o->sockmode, errstr);
 	case 't':
 		return tool_parse_seconds(arg, &o->idle_ms, errstr);
+	case 'T':
+		return tool_parse_seconds(arg, &o->exec_ms, errstr);
 	case 'u':
 		return tool_parse_idlist(arg, 0, &o->allow_uids,
 		    &o->nallow_uids, errstr);
@@ -686,7 +745,7 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	case 'R':
 		o->rec.format = ch == '0' ? RECORD_NUL : ch == 'J' ?
 		    RECORD_JSON : RECORD_RAW;
-		(*nfmt)++;
+		*nfmt |= 1 << o->rec.format;	/* repeating one is fine */
 		break;
 	case 'C':
 	case 'd':
@@ -719,6 +778,27 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	}
 }
 
+/* Exit 64 unless there is exactly one operand; say what is wrong. */
+static void
+operands(int n, char *argv[])
+{
+	char vis[256];
+
+	if (n == 1)
+		return;
+	if (n == 0) {
+		warnx("no socket given");
+		usage();
+	}
+	(void)tool_vis(vis, sizeof(vis), argv[1], strlen(argv[1]));
+	if (argv[1][0] == '-')
+		warnx("option %s after the socket: options must come first",
+		    vis);
+	else
+		warnx("extra operand %s: only one socket", vis);
+	usage();
+}
+
 /* Parse the command line into o; exit 64 if it is bad. */
 static void
 parse_args(struct options *o, int argc, char *argv[])
@@ -731,15 +811,15 @@ parse_args(struct options *o, int argc, char *argv[])
 	memset(o, 0, sizeof(*o));
 	record_opts_init(&o->rec);
 	o->idle_ms = -1;
+	o->exec_ms = EXEC_TIMEOUT_MS;
 	o->sockmode = -1;
 	o->sockgid = (gid_t)-1;
 	(void)strlcpy(o->voutpath, "stdout", sizeof(o->voutpath));
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1)
 		parse_opt(o, ch, &nfmt, argv);
-	if (argc - optind != 1)
-		usage();
-	if (nfmt > 1)
+	operands(argc - optind, argv + optind);
+	if ((nfmt & (nfmt - 1)) != 0)
 		errx(EX_USAGE, "-0, -J and -R cannot be combined");
 	if (o->echo && o->execcmd != NULL)
 		errx(EX_USAGE, "--echo and -e cannot be combined");
@@ -749,9 +829,6 @@ parse_args(struct options *o, int argc, char *argv[])
 		    "--echo" : o->execcmd != NULL ? "-e" : "-j");
 	if (o->jobs > 0 && o->execcmd == NULL)
 		errx(EX_USAGE, "-j needs -e");
-	if (o->exec_timeout_ms > 0 && o->execcmd == NULL &&
-	    o->workercmd == NULL)
-		errx(EX_USAGE, "-T needs -e or -E");
 	o->sockpath = argv[optind];
 	tool_socket_operand(o->sockpath, o->vsockpath, sizeof(o->vsockpath));
 	if (o->workercmd != NULL)
@@ -793,6 +870,35 @@ setup_signals(struct listener *l)
 	(void)sigaddset(&l->childdefault, SIGPIPE);
 }
 
+/* udg_server() failed: say why in the user's terms and exit. */
+static void __attribute__((__noreturn__))
+bind_failed(const struct options *o)
+{
+	struct stat st;
+	int e = errno, have;
+
+	have = lstat(o->sockpath, &st) == 0;
+	if (e == EADDRINUSE && !have)
+		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
+		    "(its socket file was removed)", o->vsockpath,
+		    o->vsockpath);
+	if (e == EADDRINUSE)
+		errx(EX_CANTCREAT, "%s: in use by a live listener",
+		    o->vsockpath);
+	if (e == EEXIST && have && !S_ISSOCK(st.st_mode))
+		errx(EX_CANTCREAT, "%s: not a socket (%s), left as it is",
+		    o->vsockpath, S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISREG(st.st_mode) ? "a regular file" : "another file");
+	if (e == ENOENT)
+		errx(EX_CANTCREAT, "%s: its directory does not exist",
+		    o->vsockpath);
+	if (e == ENOTDIR)
+		errx(EX_CANTCREAT, "%s: part of the path is not a directory",
+		    o->vsockpath);
+	errno = e;
+	err(tool_bind_exitcode(e), "%s", o->vsockpath);
+}
+
 /* Bind the socket with -m and -g as asked; exit on error. */
 static struct udg *
 bind_socket(const struct options *o)
@@ -803,7 +909,7 @@ bind_socket(const struct options *o)
 
 	if (o->sockgid == (gid_t)-1) {
 		if ((u = udg_server(o->sockpath, mode, UDG_NONBLOCK)) == NULL)
-			err(tool_bind_exitcode(errno), "%s", o->vsockpath);
+			bind_failed(o);
 		return u;
 	}
 	/*
@@ -816,7 +922,7 @@ bind_socket(const struct options *o)
 		mode = 0777 & ~(int)mask;
 	}
 	if ((u = udg_server(o->sockpath, mode & 0700, UDG_NONBLOCK)) == NULL)
-		err(tool_bind_exitcode(errno), "%s", o->vsockpath);
+		bind_failed(o);
 	if (udg_set_perm(u, mode, (uid_t)-1, o->sockgid) == -1)
 		err(tool_exitcode(errno), "%s: group", o->vsockpath);
 	return u;
@@ -835,7 +941,7 @@ setup_exec(struct listener *l)
 	c.command = l->opt->execcmd;
 	c.maxout = (size_t)m;
 	c.jobs = l->opt->jobs > 0 ? l->opt->jobs : EXEC_JOBS;
-	c.timeout_ms = l->opt->exec_timeout_ms;
+	c.timeout_ms = l->opt->exec_ms;
 	c.kill_grace_ms = KILL_GRACE_MS;
 	c.childmask = &l->childmask;
 	c.childdefault = &l->childdefault;
@@ -862,7 +968,7 @@ setup_worker(struct listener *l)
 	c.creds = l->opt->rec.creds;
 	c.maxreply = (size_t)m;
 	c.maxpending = WORKER_PENDING;
-	c.timeout_ms = l->opt->exec_timeout_ms;
+	c.timeout_ms = l->opt->exec_ms;
 	c.kill_grace_ms = KILL_GRACE_MS;
 	c.childmask = &l->childmask;
 	c.childdefault = &l->childdefault;
@@ -879,7 +985,6 @@ static void
 setup(struct listener *l)
 {
 	const struct options *o = l->opt;
-	int fd = STDOUT_FILENO;
 	size_t pg;
 
 	setup_signals(l);
@@ -888,11 +993,10 @@ setup(struct listener *l)
 	cleanup_l = l;
 	if (atexit(cleanup) != 0)
 		err(EX_OSERR, "atexit");
-	if (o->outpath != NULL && (fd = open_output(o)) == -1)
-		err(errno == EACCES ? EX_NOPERM : EX_CANTCREAT, "%s",
-		    o->voutpath);
-	if (tool_out_init(&l->out, fd, OUTBUF) == -1)
-		err(EX_OSERR, NULL);
+	if (output_open(&l->out, o->outpath, o->voutpath, OUTBUF,
+	    tool_now_ms()) == -1)
+		err(errno == EACCES ? EX_NOPERM : errno == ENOMEM ? EX_OSERR :
+		    EX_CANTCREAT, "%s", o->voutpath);
 
 	pg = (size_t)sysconf(_SC_PAGESIZE);
 	l->slotsize = (tool_max_recv() + pg - 1) / pg * pg;
@@ -904,7 +1008,7 @@ setup(struct listener *l)
 		setup_exec(l);
 	if (o->workercmd != NULL)
 		setup_worker(l);
-	l->maxpoll = 2 + WORKER_FDS + EXEC_JOB_FDS * (o->jobs > 0 ? o->jobs :
+	l->maxpoll = 3 + WORKER_FDS + EXEC_JOB_FDS * (o->jobs > 0 ? o->jobs :
 	    EXEC_JOBS);
 	if ((l->pfd = calloc((size_t)l->maxpoll, sizeof(*l->pfd))) == NULL)
 		err(EX_OSERR, NULL);
@@ -913,6 +1017,28 @@ setup(struct listener *l)
 	else
 		daemon_pidfile_write(l->pfh, o->vpidpath);
 	daemon_notify_ready();
+}
+
+/*
+ * Stop taking new work: -e commands and the -E worker are killed, what
+ * is queued on the socket is still read and written (not for -e or -E:
+ * those are requests nobody will answer), for at most STOP_GRACE_MS.
+ */
+static void
+begin_stop(struct listener *l, int64_t now)
+{
+	if (l->stop)
+		return;
+	l->stop = 1;
+	l->stop_by = now + STOP_GRACE_MS;
+	if (l->exec != NULL) {
+		exec_stop(l->exec, now);
+		l->drained = 1;
+	}
+	if (l->worker != NULL) {
+		worker_stop(l->worker, now);
+		l->drained = 1;
+	}
 }
 
 /* Read the signalfd: stop, reopen -o, or reap commands. */
@@ -925,14 +1051,10 @@ read_signals(struct listener *l)
 		switch (si.ssi_signo) {
 		case SIGINT:
 		case SIGTERM:
-			l->stop = 1;
-			if (l->exec != NULL)
-				exec_stop(l->exec, tool_now_ms());
-			if (l->worker != NULL)
-				worker_stop(l->worker, tool_now_ms());
+			begin_stop(l, tool_now_ms());
 			break;
 		case SIGHUP:
-			reopen_output(l);
+			output_hup(&l->out);
 			break;
 		case SIGCHLD:
 			if (l->exec != NULL)
@@ -953,7 +1075,7 @@ want_now(const struct listener *l)
 	const struct options *o = l->opt;
 	int want = BATCH;
 
-	if (l->stop)
+	if ((l->stop && l->drained) || output_blocked(&l->out, OUTBUF))
 		return 0;
 	if (o->count > 0) {
 		if (l->nout >= o->count)
@@ -970,8 +1092,8 @@ want_now(const struct listener *l)
 	return want;
 }
 
-/* Take up to want datagrams and handle them; then write them out. */
-static void
+/* Take up to want datagrams and handle them: how many came. */
+static int
 receive(struct listener *l, int want)
 {
 	int i, n;
@@ -982,10 +1104,9 @@ receive(struct listener *l, int want)
 	}
 	if ((n = udg_recvv(l->u, l->msgs, want)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
-			return;
+			return 0;
 		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
 	}
-	l->last = tool_now_ms();
 	for (i = 0; i < n; i++) {
 		handle(l, &l->msgs[i]);
 		if (l->msgs[i].len > SLOT_KEEP)
@@ -994,11 +1115,52 @@ receive(struct listener *l, int want)
 	}
 	if (l->worker != NULL)
 		worker_flush(l->worker);
-	if (tool_out_flush(&l->out) == -1)
+	return n;
+}
+
+/* Write out what the output takes now; exit 74 on a hard error. */
+static void
+write_out(struct listener *l, int64_t now)
+{
+	if (output_flush(&l->out, now) == -1)
 		out_failed(l);
 }
 
-/* 1 while a command, a kept request or a worker's request is open. */
+/* The nearer of deadline a (-1: none) and b (-1: none). */
+static int
+nearer(int a, int b)
+{
+	if (a == -1 || (b != -1 && b < a))
+		return b;
+	return a;
+}
+
+/* The poll timeout: the nearest deadline of every part. */
+static int
+poll_timeout(const struct listener *l, int64_t now)
+{
+	int64_t left;
+	int t = -1;
+
+	if (l->stop)
+		t = l->stop_by <= now ? 0 : (int)(l->stop_by - now);
+	else if (l->opt->idle_ms >= 0) {
+		left = l->last + l->opt->idle_ms - now;
+		t = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+	}
+	if (l->exec != NULL)
+		t = nearer(t, exec_next_ms(l->exec, now));
+	if (l->worker != NULL)
+		t = nearer(t, worker_next_ms(l->worker, now));
+	return nearer(t, output_next_ms(&l->out, now));
+}
+
+/*
+ * -t counts idle time only: not while a command runs or a request waits
+ * for one, the worker owes a reply (or, stopping, is still there),
+ * records wait to be written, or datagrams wait because the output is
+ * blocked.
+ */
 static int
 busy(const struct listener *l)
 {
@@ -1006,34 +1168,15 @@ busy(const struct listener *l)
 		return 1;
 	if (l->wait != NULL && reqq_len(l->wait) > 0 && !l->stop)
 		return 1;
-	if (l->worker != NULL && worker_pending(l->worker) > 0)
+	if (l->worker != NULL && (worker_pending(l->worker) > 0 ||
+	    (l->stop && worker_alive(l->worker))))
 		return 1;
-	return l->worker != NULL && l->stop && worker_alive(l->worker);
-}
-
-/* The poll timeout: the nearest of -t and the commands' deadlines. */
-static int
-poll_timeout(const struct listener *l, int64_t now)
-{
-	int t = -1, e;
-	int64_t left;
-
-	if (l->opt->idle_ms >= 0 && !busy(l)) {
-		left = l->last + l->opt->idle_ms - now;
-		t = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
-	}
-	if (l->exec != NULL && (e = exec_next_ms(l->exec, now)) >= 0 &&
-	    (t == -1 || e < t))
-		t = e;
-	if (l->worker != NULL && (e = worker_next_ms(l->worker, now)) >= 0 &&
-	    (t == -1 || e < t))
-		t = e;
-	return t;
+	return tool_out_pending(&l->out.o) > 0 || l->out.waiting;
 }
 
 /* 1 once the loop has nothing more to do. */
 static int
-finished(const struct listener *l, int64_t now)
+finished(struct listener *l, int64_t now)
 {
 	const struct options *o = l->opt;
 
@@ -1041,22 +1184,66 @@ finished(const struct listener *l, int64_t now)
 		errx(EX_UNAVAILABLE, "worker %s: it ended within %d ms of its "
 		    "start %d times in a row; giving up", o->vworkercmd,
 		    WORKER_QUICK_MS, WORKER_TRIES);
-	if (busy(l))
-		return 0;
+	if (l->out.gone)
+		return 1;
 	if (l->stop)
-		return 1;
-	if (o->count > 0 && l->nout >= o->count)
-		return 1;
-	return o->idle_ms >= 0 && now - l->last >= o->idle_ms;
+		return now >= l->stop_by || (l->drained && !busy(l));
+	if (busy(l)) {
+		l->last = now;
+		return 0;
+	}
+	if ((o->count > 0 && l->nout >= o->count) ||
+	    (o->idle_ms >= 0 && now - l->last >= o->idle_ms)) {
+		begin_stop(l, now);
+		/* -c: exactly count records; the rest stays queued. */
+		if (o->count > 0 && l->nout >= o->count)
+			l->drained = 1;
+		return l->drained && !busy(l);
+	}
+	return 0;
 }
 
-/* Receive, write and answer until a signal, -c or -t says stop. */
+/*
+ * Fill pfd with what to wait for; *sockix and *outix say where, *nx and
+ * *nw how many of the command's and the worker's fds follow.
+ */
+static int
+fill_poll(struct listener *l, struct pollfd *pfd, int *sockix, int *outix,
+    int *nx, int *nw)
+{
+	short ev;
+	int n = 0, fd;
+
+	pfd[n].fd = l->sigfd;
+	pfd[n++].events = POLLIN;
+	*sockix = *outix = -1;
+	if (want_now(l) > 0 && !l->stop) {
+		*sockix = n;
+		pfd[n].fd = udg_fd(l->u);
+		pfd[n++].events = POLLIN;
+	}
+	if ((fd = output_pollfd(&l->out, &ev)) != -1) {
+		*outix = n;
+		pfd[n].fd = fd;
+		pfd[n++].events = ev;
+	}
+	*nx = l->exec != NULL ?
+	    exec_pollfds(l->exec, pfd + n, l->maxpoll - n) : 0;
+	*nw = l->worker != NULL ?
+	    worker_pollfds(l->worker, pfd + n + *nx, l->maxpoll - n - *nx) : 0;
+	return n;
+}
+
+/*
+ * Receive, write and answer until a signal, -c or -t says stop, or the
+ * output's reader leaves.  Stopping drains the queue (see begin_stop).
+ */
 static void
 loop(struct listener *l)
 {
 	struct pollfd *pfd = l->pfd;
+	int n, nx, nw, want, sockix, outix;
 	int64_t now;
-	int n, nx, nw, want, sockix;
 
 	l->last = tool_now_ms();
 	for (;;) {
@@ -1067,39 +1254,59 @@ loop(struct listener *l)
 			worker_tick(l->worker, now);
 		if (l->wait != NULL && !l->stop)
 			command_dispatch(l);
+		write_out(l, now);
+		if (l->stop && !l->drained && (want = want_now(l)) > 0 &&
+		    receive(l, want) < want)
+			l->drained = 1;
+		write_out(l, now);
 		if (finished(l, now))
 			break;
-		n = 0;
-		pfd[n].fd = l->sigfd;
-		pfd[n++].events = POLLIN;
-		sockix = -1;
-		if ((want = want_now(l)) > 0) {
-			sockix = n;
-			pfd[n].fd = udg_fd(l->u);
-			pfd[n++].events = POLLIN;
-		}
-		nx = l->exec != NULL ?
-		    exec_pollfds(l->exec, pfd + n, l->maxpoll - n) : 0;
-		nw = l->worker != NULL ?
-		    worker_pollfds(l->worker, pfd + n + nx,
-		    l->maxpoll - n - nx) : 0;
-		if (poll(pfd, (nfds_t)(n + nx + nw),
-		    poll_timeout(l, now)) == -1) {
+		n = fill_poll(l, pfd, &sockix, &outix, &nx, &nw);
+		if (poll(pfd, (nfds_t)(n + nx + nw), poll_timeout(l, now)) ==
+		    -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");
 		}
+		now = tool_now_ms();
 		if (pfd[0].revents != 0)
 			read_signals(l);
+		if (outix != -1 && pfd[outix].revents != 0)
+			output_events(&l->out, pfd[outix].revents, now);
 		if (nx > 0)
 			exec_events(l->exec, pfd + n, nx);
 		if (nw > 0)
-			worker_events(l->worker, pfd + n + nx, nw,
-			    tool_now_ms());
+			worker_events(l->worker, pfd + n + nx, nw, now);
 		if (sockix != -1 && pfd[sockix].revents != 0 &&
-		    (want = want_now(l)) > 0)
-			receive(l, want);
+		    (want = want_now(l)) > 0 && receive(l, want) > 0)
+			l->last = now;
 	}
+}
+
+/* On exit: what was not written, and -v's counts. */
+static int
+report(struct listener *l)
+{
+	size_t lost = output_unwritten(&l->out);
+
+	if (l->rl_drop.pending > 0)
+		warnx("dropped %llu more datagrams from senders not allowed",
+		    l->rl_drop.pending);
+	if (lost > 0 && !l->out.gone)
+		warnx("%s: %zu record%s received but not written", 
+		    l->opt->voutpath, lost, lost == 1 ? "" : "s");
+	if (l->opt->verbose)
+		(void)fprintf(stderr, "%s: received %llu, written %llu, "
+		    "dropped %llu, truncated %llu, lost %zu, "
+		    "unanswerable %llu, commands failed %llu, skipped %llu\n",
+		    getprogname(), l->nrecv, l->nout - lost, l->ndropped,
+		    l->ntrunc, lost, l->nrelative, l->nfailed, l->nskipped);
+	if (l->wait != NULL && reqq_len(l->wait) > 0)
+		warnx("stopped with %zu requests not started", reqq_len(l->wait));
+	if (l->opt->verbose && l->opt->workercmd != NULL)
+		(void)fprintf(stderr, "%s: worker: refused %llu, unanswered "
+		    "%llu\n", getprogname(), l->nrefused, l->nlost);
+	return lost > 0 && !l->out.gone ? EX_IOERR : 0;
 }
 
 int
@@ -1107,6 +1314,7 @@ main(int argc, char *argv[])
 {
 	struct options o;
 	struct listener l;
+	int status;
 
 	parse_args(&o, argc, argv);
 	memset(&l, 0, sizeof(l));
@@ -1114,19 +1322,8 @@ main(int argc, char *argv[])
 	l.sigfd = -1;
 	setup(&l);
 	loop(&l);
-	if (tool_out_flush(&l.out) == -1)
-		out_failed(&l);
-	if (l.rl_drop.pending > 0)
-		warnx("dropped %llu more datagrams from senders not allowed",
-		    l.rl_drop.pending);
-	if (l.wait != NULL && reqq_len(l.wait) > 0)
-		warnx("stopped with %zu requests not started", reqq_len(l.wait));
-	if (o.verbose)
-		(void)fprintf(stderr, "%s: received %llu, written %llu, "
-		    "dropped %llu, truncated %llu\n", getprogname(), l.nrecv,
-		    l.nout, l.ndropped, l.ntrunc);
-	if (o.verbose && o.workercmd != NULL)
-		(void)fprintf(stderr, "%s: worker: refused %llu, unanswered "
-		    "%llu\n", getprogname(), l.nrefused, l.nlost);
-	return 0;
+	status = report(&l);
+	free(o.allow_uids);
+	free(o.allow_gids);
+	return status;
 }

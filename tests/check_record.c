@@ -25,11 +25,15 @@
 /* 2025-12-01T14:40:00.123456Z */
 static const struct timespec when = { 1764600000, 123456789 };
 
-/* A datagram from path with credentials 4711 1000 100. */
+/* A datagram from /tmp/c.sock, credentials 4711 1000 100 (one at a time). */
 static void
 msg_from(struct udg_msg *m, const char *payload, size_t len)
 {
-	t_msg_init(m, (void *)payload, len);
+	static char buf[80 * 1024];
+
+	ck_assert_uint_le(len, sizeof(buf));
+	memcpy(buf, payload, len);
+	t_msg_init(m, buf, len);
 	m->len = m->reallen = len;
 	m->pid = 4711;
 	m->uid = 1000;
@@ -249,7 +253,8 @@ START_TEST(json_every_member)
 	m.peer[0] = '\0';
 	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
 	    "\"pid\":null,\"uid\":null,\"gid\":null,\"peer\":null,"
-	    "\"len\":300000,\"truncated\":true,\"data\":\"say \\\"hi\\\"\\n\"}\n");
+	    "\"len\":300000,\"truncated\":true,"
+	    "\"data\":\"say \\\"hi\\\"\\n\"}\n");
 }
 END_TEST
 
@@ -268,7 +273,30 @@ START_TEST(json_peer_abstract_and_base64_data)
 	msg_from(&m, "\001\342\200\256", 4);
 	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
 	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
-	    "\"len\":4,\"truncated\":false,\"data\":\"\\u0001\342\200\256\"}\n");
+	    "\"len\":4,\"truncated\":false,"
+	    "\"data\":\"\\u0001\342\200\256\"}\n");
+}
+END_TEST
+
+START_TEST(json_peer_not_utf8_is_base64)
+{
+	struct record_opts ro = opts(RECORD_JSON, 0, 0);
+	struct udg_msg m;
+
+	msg_from(&m, "a", 1);
+	(void)strlcpy(m.peer, "/t/\377", sizeof(m.peer));
+	m.peer_len = 4;
+	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,"
+	    "\"peer_base64\":\"L3Qv/w==\","
+	    "\"len\":1,\"truncated\":false,\"data\":\"a\"}\n");
+	m.peer_type = UDG_PEER_ABSTRACT;
+	memcpy(m.peer, "\377", 1);
+	m.peer_len = 1;
+	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,"
+	    "\"peer_base64\":\"QP8=\","
+	    "\"len\":1,\"truncated\":false,\"data\":\"a\"}\n");
 }
 END_TEST
 
@@ -337,6 +365,7 @@ record_suite(void)
 	tc = t_tcase(s, "json", 10);
 	tcase_add_test(tc, json_every_member);
 	tcase_add_test(tc, json_peer_abstract_and_base64_data);
+	tcase_add_test(tc, json_peer_not_utf8_is_base64);
 	tcase_add_test(tc, json_syslog_members);
 	tc = t_tcase(s, "errors", 10);
 	tcase_add_test(tc, output_error_is_returned);

@@ -100,15 +100,22 @@ EOF
 is "-e cat: 51201 binary bytes come back unchanged" same "$(cat "$T/res")"
 finish_listen
 
-# The command's stdout is a reply even when empty; its exit status is not.
-listen -c 2 -e 'exit 3'
-tmo "$SEND" -r "$S" x >"$T/o" 2>"$T/err"
-status "-e 'exit 3': the client still gets its (empty) reply" 0 $?
-is "-e 'exit 3': an empty reply" "" "$(cat "$T/o")"
-tmo "$SEND" -r "$S" y >"$T/o" 2>"$T/err"
+# A command that exits 0 is answered, also with empty output.  One that
+# exits non-zero is not: its output is no answer, and the asker must not
+# take it for one.  The listener names the sender and the reason.
+# shellcheck disable=SC2016
+listen -c 3 -e 'test "$(cat)" = ok || exit 3'
+tmo "$SEND" -r "$S" ok >"$T/o" 2>"$T/err"
+status "-e, exit 0 with no output: udg-send -r exits 0" 0 $?
+is "-e, exit 0 with no output: an empty reply" "" "$(cat "$T/o")"
+tmo "$SEND" -r -t 1 -b "$T/asker" "$S" x >"$T/o" 2>"$T/err"
+status "-e 'exit 3': no reply, udg-send -r times out (75)" 75 $?
+is "-e 'exit 3': nothing printed" "" "$(cat "$T/o")"
+tmo "$SEND" -r "$S" ok >"$T/o" 2>"$T/err"
 status "-e 'exit 3': the listener goes on" 0 $?
 finish_listen
-like "-e 'exit 3': reported on stderr" "*3*" "$(cat "$T/lerr")"
+like "-e 'exit 3': the listener names the sender and the reason" \
+    "*command for $T/asker exited 3: no reply*" "$(cat "$T/lerr")"
 
 # An unbound sender: the command runs, nobody is answered.
 export UNBOUND_OUT=$T/unbound

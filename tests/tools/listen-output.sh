@@ -213,7 +213,7 @@ finish_listen
 is "-t 0.5, no traffic: nothing written" "" "$(cat "$T/out")"
 true_that "-t 0.5: the lock file is removed too" [ ! -e "$S.lock" ]
 
-listen --timeout 1
+listen --timeout 3
 for i in 1 2 3; do tmo "$SEND" "$S" "t$i"; done
 finish_listen
 is "--timeout: what came before the idle time is written" \

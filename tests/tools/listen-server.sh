@@ -125,18 +125,37 @@ finish_listen
 is "-j 3: all 60 received" 60 "$(vcount received "$T/lerr")"
 
 # --- -T applies to each command ----------------------------------------------
-listen -j 4 -T 0.5 -e 'sleep 30'
-t0=$EPOCHREALTIME
+# Four commands that would run for 30 s: each is killed after 0.5 s, and
+# its sender gets no reply (a timed-out command is no answer).
+export PIDS=$T/pids
+: >"$PIDS"
+# shellcheck disable=SC2016
+listen -j 4 -T 0.5 -e 'echo $$ >> "$PIDS"; exec sleep 30'
 lpid=$LASTPID
 pids=()
 for i in 1 2 3 4; do
-	"$SEND" -r -t 10 -b "$T/t$i" "$S" "slow $i" >/dev/null 2>&1 &
+	"$SEND" -r -t 3 -b "$T/t$i" "$S" "slow $i" >"$T/ot$i" 2>/dev/null &
 	pids+=("$!")
 done
-waitall "${pids[@]}"
+four_started() {
+	[ "$(wc -l < "$PIDS")" -eq 4 ]
+}
+none_left() {
+	local p
+	while read -r p; do
+		alive "$p" && return 1
+	done <"$PIDS"
+	return 0
+}
+wait_for four_started
+t0=$EPOCHREALTIME
+wait_for none_left
 ms=$(elapsed_ms "$t0")
-true_that "-j 4 -T 0.5: four 30 s commands all ended within 5 s ($ms ms)" \
+true_that "-j 4 -T 0.5: four 30 s commands all killed within 5 s ($ms ms)" \
     [ "$ms" -lt 5000 ]
+waitall "${pids[@]}"
+is "-j 4 -T 0.5: no sender took that for a reply" 0 "$ALL"
+is "-j 4 -T 0.5: each is logged" 4 "$(grep -c 'timed out' "$T/lerr")"
 tmo "$SEND" -r -t 10 -b "$T/t5" "$S" after >/dev/null 2>"$T/err"
 true_that "-j 4 -T 0.5: the listener goes on" alive "$lpid"
 kill -TERM "$lpid"
@@ -144,19 +163,15 @@ reap "$lpid" 5
 status "-j 4 -T: SIGTERM" 0 "$RC"
 
 # --- SIGTERM stops every running command -------------------------------------
-export PIDS=$T/pids
 : >"$PIDS"
 # shellcheck disable=SC2016
 listen -j 4 -e 'echo $$ >> "$PIDS"; exec sleep 30'
 lpid=$LASTPID
 pids=()
 for i in 1 2 3 4; do
-	"$SEND" -r -t 20 -b "$T/k$i" "$S" "k $i" >/dev/null 2>&1 &
+	"$SEND" -r -t 5 -b "$T/k$i" "$S" "k $i" >/dev/null 2>&1 &
 	pids+=("$!")
 done
-four_started() {
-	[ "$(wc -l < "$PIDS")" -eq 4 ]
-}
 wait_for four_started
 t0=$EPOCHREALTIME
 kill -TERM "$lpid"

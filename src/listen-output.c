@@ -1,0 +1,244 @@
+/*
+ * listen-output.c - udg-listen's output: non-blocking, whole records.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "listen-output.h"
+
+#define FIFO_RETRY_MS	100		/* a FIFO with no reader */
+#define FULL_RETRY_MS	1000		/* a full disk */
+#define FULL_WARN_MS	60000		/* warn about it at most this often */
+
+/* Open the -o file for appending, not waiting for a FIFO's reader. */
+static int
+open_path(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NONBLOCK, 0666);
+}
+
+/* Make fd non-blocking if it is a stream; blocking otherwise. */
+static int
+set_mode(struct output *out, int fd)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(fd, &st) == -1 || (fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	out->stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	out->regular = S_ISREG(st.st_mode);
+	if (out->stream)
+		fl |= O_NONBLOCK;
+	else
+		fl &= ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, fl);
+}
+
+/* Try to open the FIFO that had no reader. */
+static void
+try_open(struct output *out, int64_t now)
+{
+	int fd;
+
+	if ((fd = open_path(out->path)) == -1) {
+		if (errno != ENXIO)
+			warn("%s", out->vpath);
+		out->retry_at = now + FIFO_RETRY_MS;
+		return;
+	}
+	if (set_mode(out, fd) == -1) {
+		warn("%s", out->vpath);
+		(void)close(fd);
+		out->retry_at = now + FIFO_RETRY_MS;
+		return;
+	}
+	out->o.fd = fd;
+	out->waiting = 0;
+}
+
+/* Set up out for path or stdout. */
+int
+output_open(struct output *out, const char *path, const char *vpath,
+    size_t cap, int64_t now)
+{
+	int fd = STDOUT_FILENO, e;
+
+	memset(out, 0, sizeof(*out));
+	out->path = path;
+	out->vpath = vpath;
+	out->saved_flags = -1;
+	if (path != NULL && (fd = open_path(path)) == -1) {
+		if (errno != ENXIO)
+			return -1;
+		out->waiting = 1;	/* a FIFO nobody reads yet */
+		out->retry_at = now;
+	}
+	if (path == NULL)
+		out->saved_flags = fcntl(fd, F_GETFL);
+	if (!out->waiting && set_mode(out, fd) == -1) {
+		e = errno;
+		if (path != NULL)
+			(void)close(fd);
+		errno = e;
+		return -1;
+	}
+	if (tool_out_init(&out->o, out->waiting ? -1 : fd, cap) == -1)
+		return -1;
+	tool_out_grow(&out->o);
+	return 0;
+}
+
+/* Undo output_open(). */
+void
+output_close(struct output *out)
+{
+	if (out->saved_flags != -1)
+		(void)fcntl(STDOUT_FILENO, F_SETFL, out->saved_flags);
+	out->saved_flags = -1;
+	tool_out_free(&out->o);
+}
+
+/* 1 while records should not be made. */
+int
+output_blocked(const struct output *out, size_t limit)
+{
+	return out->waiting || out->full || out->gone ||
+	    tool_out_pending(&out->o) > limit;
+}
+
+/* What to poll for. */
+int
+output_pollfd(const struct output *out, short *events)
+{
+	if (!out->stream || out->waiting || out->gone || out->o.fd == -1)
+		return -1;
+	/* POLLERR (the reader left) comes even with no events asked. */
+	*events = tool_out_pending(&out->o) > 0 ? POLLOUT : 0;
+	return out->o.fd;
+}
+
+/* After poll(2): write, or notice that the reader left. */
+void
+output_events(struct output *out, short revents, int64_t now)
+{
+	if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
+		out->gone = 1;
+		tool_out_discard(&out->o);
+		return;
+	}
+	if (revents & POLLOUT)
+		(void)output_flush(out, now);
+}
+
+/* The disk is full: warn (once a minute at most) and retry later. */
+static void
+out_of_space(struct output *out, int e, int64_t now)
+{
+	if (!out->full && (out->warned_at == 0 ||
+	    now - out->warned_at >= FULL_WARN_MS)) {
+		errno = e;
+		warn("%s: %zu record%s waiting, retrying every second",
+		    out->vpath, tool_out_records(&out->o),
+		    tool_out_records(&out->o) == 1 ? "" : "s");
+		out->warned_at = now;
+	}
+	out->full = 1;
+	out->retry_at = now + FULL_RETRY_MS;
+}
+
+/* Reopen -o for SIGHUP, keeping the old file if that fails. */
+static void
+do_reopen(struct output *out)
+{
+	int fd;
+
+	out->reopen = 0;
+	if (out->path == NULL || out->waiting)
+		return;
+	if ((fd = open_path(out->path)) == -1 || set_mode(out, fd) == -1) {
+		warn("%s: reopen (keeping the old file)", out->vpath);
+		if (fd != -1)
+			(void)close(fd);
+		return;
+	}
+	if (close(out->o.fd) == -1)
+		warn("%s: close", out->vpath);
+	out->o.fd = fd;
+}
+
+/* Write what can be written now. */
+int
+output_flush(struct output *out, int64_t now)
+{
+	int e;
+
+	if (out->waiting) {
+		if (now >= out->retry_at)
+			try_open(out, now);
+		if (out->waiting)
+			return 0;
+	}
+	if (out->gone || (out->full && now < out->retry_at))
+		return 0;
+	if (tool_out_write(&out->o, !out->stream) == 0) {
+		out->full = 0;
+		if (out->reopen && tool_out_pending(&out->o) == 0)
+			do_reopen(out);
+		return 0;
+	}
+	e = errno;
+	switch (e) {
+	case EAGAIN:
+		return 0;
+	case EPIPE:
+		out->gone = 1;
+		tool_out_discard(&out->o);
+		return 0;
+	case ENOSPC:
+	case EDQUOT:
+		/* Only a file system fills up and frees space again. */
+		if (!out->regular)
+			break;
+		out_of_space(out, e, now);
+		return 0;
+	default:
+		break;
+	}
+	errno = e;
+	return -1;
+}
+
+/* Time until a retry. */
+int
+output_next_ms(const struct output *out, int64_t now)
+{
+	if (!out->waiting && !out->full)
+		return -1;
+	return out->retry_at <= now ? 0 : (int)(out->retry_at - now);
+}
+
+/* SIGHUP. */
+void
+output_hup(struct output *out)
+{
+	out->reopen = 1;
+	if (tool_out_pending(&out->o) == 0)
+		do_reopen(out);
+}
+
+/* Records not written. */
+size_t
+output_unwritten(const struct output *out)
+{
+	return tool_out_records(&out->o);
+}
