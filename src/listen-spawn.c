@@ -12,11 +12,11 @@
 
 /* posix_spawn /bin/sh -c command; 0 or an errno value. */
 int
-spawn_sh(const char *command, int in, int out, const sigset_t *mask,
+spawn_sh(char *command, int in, int out, const sigset_t *mask,
     const sigset_t *sigdefault, char *const env[], pid_t *pid)
 {
 	char sh[] = "sh", dash_c[] = "-c";
-	char *argv[] = { sh, dash_c, (char *)command, NULL };
+	char *argv[] = { sh, dash_c, command, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t sa;
 	int e;

@@ -11,10 +11,11 @@
 #include <sys/types.h>
 
 /*
- * Spawn command with in and out as fds 0 and 1 and environment env;
- * its pid (also its process group) into *pid.  0, or an errno value.
+ * Spawn command (posix_spawn's argv is not const) with in and out as fds
+ * 0 and 1 and environment env; its pid (also its process group) into
+ * *pid.  0, or an errno value.
  */
-int	spawn_sh(const char *command, int in, int out, const sigset_t *mask,
+int	spawn_sh(char *command, int in, int out, const sigset_t *mask,
 	    const sigset_t *sigdefault, char *const env[], pid_t *pid);
 
 #endif /* UDG_LISTEN_SPAWN_H */

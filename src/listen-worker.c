@@ -35,6 +35,7 @@ enum wstate { W_RUNNING, W_ENDING, W_WAITING, W_FAILED, W_STOPPED };
 
 struct worker {
 	struct worker_conf c;
+	char		*cmd;		/* c.command, for argv */
 	char		**env;		/* environ less UDG_* */
 	enum wstate	 state;
 	pid_t		 pid;		/* also its process group; 0: none */
@@ -102,7 +103,7 @@ start(struct worker *w, int64_t now)
 	    fcntl(inp[1], F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(outp[0], F_SETFL, O_NONBLOCK) == -1)
 		goto fail;
-	if ((e = spawn_sh(w->c.command, inp[0], outp[1], w->c.childmask,
+	if ((e = spawn_sh(w->cmd, inp[0], outp[1], w->c.childmask,
 	    w->c.childdefault, w->env, &w->pid)) != 0) {
 		errno = e;
 		goto fail;
@@ -147,7 +148,9 @@ worker_new(const struct worker_conf *conf)
 	w->obuf = malloc(conf->maxreply + 1);
 	w->pending = reqq_new(conf->maxpending);
 	w->env = worker_env();
-	if (w->obuf == NULL || w->pending == NULL || w->env == NULL) {
+	w->cmd = strdup(conf->command);
+	if (w->obuf == NULL || w->pending == NULL || w->env == NULL ||
+	    w->cmd == NULL) {
 		worker_free(w);
 		errno = ENOMEM;
 		return NULL;
@@ -171,6 +174,7 @@ worker_free(struct worker *w)
 		(void)waitpid(w->pid, NULL, 0);
 	}
 	reqq_free(w->pending);
+	free(w->cmd);
 	free(w->env);
 	free(w->ibuf);
 	free(w->obuf);

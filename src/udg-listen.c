@@ -245,6 +245,8 @@ cleanup(void)
 	l->worker = NULL;
 	reqq_free(l->wait);
 	l->wait = NULL;
+	free(l->pfd);
+	l->pfd = NULL;
 	output_close(&l->out);
 	if (l->u != NULL) {
 		(void)udg_close(l->u);
@@ -1262,8 +1264,8 @@ loop(struct listener *l)
 		if (finished(l, now))
 			break;
 		n = fill_poll(l, pfd, &sockix, &outix, &nx, &nw);
-		if (poll(pfd, (nfds_t)(n + nx + nw), poll_timeout(l, now)) ==
-		    -1) {
+		if (poll(pfd, (nfds_t)n + (nfds_t)nx + (nfds_t)nw,
+		    poll_timeout(l, now)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");
