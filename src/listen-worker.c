@@ -47,6 +47,7 @@ struct worker {
 	char		*obuf;		/* its output, maxreply + 1 bytes */
 	size_t		 olen;
 	int		 skipping;	/* in a record longer than maxreply */
+	int		 stalled;	/* the reply callback said "not now" */
 	struct reqq	*pending;	/* given to it, not answered */
 	enum worker_why	 why;		/* why it is ending */
 	int64_t		 start, kill_at, restart_at;
@@ -118,6 +119,7 @@ start(struct worker *w, int64_t now)
 	w->kill_at = 0;
 	w->olen = 0;
 	w->skipping = 0;
+	w->stalled = 0;
 	return 0;
 fail:
 	e = errno;
@@ -322,18 +324,19 @@ worker_flush(struct worker *w)
 }
 
 /* One whole output record buf[0, len): the oldest request's reply. */
-static void
+static int
 record(struct worker *w, const char *buf, size_t len)
 {
 	const struct udg_msg *req = reqq_at(w->pending, 0);
 
 	if (req != NULL && w->skipping)
 		w->c.lost(w->c.arg, req, WORKER_TOOBIG);
-	else
-		w->c.reply(w->c.arg, req, buf, len);
+	else if (w->c.reply(w->c.arg, req, buf, len) == -1)
+		return -1;
 	w->skipping = 0;
 	if (req != NULL)
 		reqq_remove(w->pending, 0);
+	return 0;
 }
 
 /* Split what has been read into records; keep an unfinished one. */
@@ -343,19 +346,33 @@ split(struct worker *w, size_t from)
 	size_t done = 0;
 	char *p;
 
-	while ((p = memchr(w->obuf + from, w->c.sep, w->olen - from)) !=
-	    NULL) {
-		record(w, w->obuf + done, (size_t)(p - w->obuf) - done);
+	while (!w->stalled && (p = memchr(w->obuf + from, w->c.sep,
+	    w->olen - from)) != NULL) {
+		if (record(w, w->obuf + done, (size_t)(p - w->obuf) -
+		    done) == -1) {
+			w->stalled = 1;
+			break;
+		}
 		done = from = (size_t)(p - w->obuf) + 1;
 	}
 	if (done > 0) {
 		memmove(w->obuf, w->obuf + done, w->olen - done);
 		w->olen -= done;
-	} else if (w->olen == w->c.maxreply + 1) {
+	} else if (!w->stalled && w->olen == w->c.maxreply + 1) {
 		/* Longer than any reply can be: never sent cut. */
 		w->skipping = 1;
 		w->olen = 0;
 	}
+}
+
+/* Take up the replies again. */
+void
+worker_resume(struct worker *w)
+{
+	if (!w->stalled)
+		return;
+	w->stalled = 0;
+	split(w, 0);
 }
 
 /* Read its stdout once: 1 if it gave bytes, 0 at its end, -1 for later. */
@@ -365,6 +382,8 @@ read_out(struct worker *w)
 	ssize_t n;
 	size_t from = w->olen;
 
+	if (w->stalled)
+		return -1;
 	n = read(w->out, w->obuf + w->olen, w->c.maxreply + 1 - w->olen);
 	if (n == -1 && (errno == EINTR || errno == EAGAIN))
 		return -1;
@@ -388,7 +407,7 @@ worker_pollfds(const struct worker *w, struct pollfd *pfd, int max)
 		pfd[n].events = POLLOUT;
 		pfd[n++].revents = 0;
 	}
-	if (w->out != -1 && n < max) {
+	if (w->out != -1 && !w->stalled && n < max) {
 		pfd[n].fd = w->out;
 		pfd[n].events = POLLIN;
 		pfd[n++].revents = 0;

@@ -17,6 +17,10 @@
  * worker_room() is 0 and the caller must leave further requests in its
  * socket's queue: memory stays bounded by one batch.
  *
+ * When the reply callback cannot take a reply now, the worker's output
+ * is no longer read (it waits in the pipe, and the worker blocks on it)
+ * until worker_resume().
+ *
  * A worker that exits, is killed, closes a pipe, or leaves the oldest
  * request unanswered past timeout_ms is ended (SIGTERM to its group,
  * SIGKILL kill_grace_ms later); its unanswered requests are handed to
@@ -61,7 +65,8 @@ struct worker_end {
 	int		 restart_ms;	/* -1: it will not be restarted */
 };
 
-typedef void	worker_reply_fn(void *arg, const struct udg_msg *req,
+/* 0: taken; -1: not now (keep it and read no more, see worker_resume). */
+typedef int	worker_reply_fn(void *arg, const struct udg_msg *req,
 		    const char *buf, size_t len);
 typedef void	worker_lost_fn(void *arg, const struct udg_msg *req,
 		    enum worker_why why);
@@ -112,6 +117,9 @@ int	worker_alive(const struct worker *);
  * worker_room() is 0, ENOMEM.
  */
 int	worker_submit(struct worker *, const struct udg_msg *m, int64_t now);
+
+/* After the reply callback said "not now": hand it the replies again. */
+void	worker_resume(struct worker *);
 
 /* Write what worker_submit() queued, as far as the pipe takes it. */
 void	worker_flush(struct worker *);

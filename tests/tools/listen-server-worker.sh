@@ -199,6 +199,45 @@ is "stalled worker: then all 30 get their own reply" 30 "$answered"
 finish_listen
 is "stalled worker: all 30 written" 30 "$(wc -l < "$T/out")"
 
+# --- a sender slow to read its replies loses none of them ---------------------
+# It sends 40 requests without reading, while the worker sleeps, then
+# reads only after the worker has answered them all at once.  Its queue
+# takes about 11; the reply that finds no room waits, and so do the
+# worker's later replies, in its pipe and in order, instead of being
+# dropped.
+listen -E 'sleep 0.5; exec cat'
+lpid=$LASTPID
+tmo "$PY" - "$S" "$T/slow" >"$T/o" <<'EOF'
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+s.setblocking(False)
+sent = []
+for i in range(40):
+    try:
+        s.sendto(b"r%02d" % i, sys.argv[1])
+        sent.append(b"r%02d" % i)
+    except BlockingIOError:
+        time.sleep(0.02)
+time.sleep(0.9)
+s.settimeout(5)
+got = []
+try:
+    while len(got) < len(sent):
+        got.append(s.recv(100))
+except socket.timeout:
+    pass
+print("%d sent, %s" % (len(sent), "all back in order" if got == sent else
+    "got %d: %r" % (len(got), got)))
+os.unlink(sys.argv[2])
+EOF
+like "slow reader: every reply comes, in order" "* sent, all back in order" \
+    "$(cat "$T/o")"
+echo "  ($(cat "$T/o"))"
+kill -TERM "$lpid"
+reap "$lpid" 5
+status "slow reader: SIGTERM, exit 0" 0 "$RC"
+
 # --- a flood cannot grow the listener's memory -------------------------------
 # A worker that reads everything and never answers: at most 1024 requests
 # are kept unanswered, the rest wait in the kernel, so a non-blocking
