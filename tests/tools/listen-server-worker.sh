@@ -200,12 +200,12 @@ finish_listen
 is "stalled worker: all 30 written" 30 "$(wc -l < "$T/out")"
 
 # --- a sender slow to read its replies loses none of them ---------------------
-# It sends 40 requests without reading, while the worker sleeps, then
-# reads only after the worker has answered them all at once.  Its queue
-# takes about 11; the reply that finds no room waits, and so do the
-# worker's later replies, in its pipe and in order, instead of being
-# dropped.
-listen -E 'sleep 0.5; exec cat'
+# It sends 40 requests without reading; the worker holds its answers for
+# half a second after the first, then writes them all at once, and the
+# sender reads a little later.  Its queue takes about 11; the reply that
+# finds no room waits, and so do the worker's later replies, in its pipe
+# and in order, instead of being dropped.
+listen -E 'read -r first; sleep 0.5; echo "$first"; exec cat'
 lpid=$LASTPID
 tmo "$PY" - "$S" "$T/slow" >"$T/o" <<'EOF'
 import os, socket, sys, time
@@ -219,7 +219,7 @@ for i in range(40):
         sent.append(b"r%02d" % i)
     except BlockingIOError:
         time.sleep(0.02)
-time.sleep(0.9)
+time.sleep(0.7)
 s.settimeout(5)
 got = []
 try:
