@@ -155,8 +155,8 @@ static const struct optdef {
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
-	{ "exec-timeout", 'T', "seconds", "no reply past seconds: kill -e, "
-					"restart -E (0: never)" },
+	{ "exec-timeout", 'T', "seconds", "-e, -E: no reply after seconds "
+					"(0: never)" },
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "allow-uid",	'u', "uids",	"accept only these users (and -G)" },
 	{ "version",	'V', NULL,	"print the version and exit" },
