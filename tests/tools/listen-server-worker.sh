@@ -101,6 +101,7 @@ finish_listen
 
 # --- a worker that dies: its unanswered requests get none, it restarts -------
 # This worker answers one request and exits with the next unanswered.
+# shellcheck disable=SC2016 # for the command's shell
 listen -c 3 -E 'read -r l; echo "$l"; read -r l; exit 3'
 tmo "$SEND" -r -t 5 -b "$T/d1" "$S" first >"$T/o1" 2>&1
 tmo "$SEND" -r -t 3 -b "$T/d2" "$S" second >"$T/o2" 2>&1
@@ -205,6 +206,7 @@ is "stalled worker: all 30 written" 30 "$(wc -l < "$T/out")"
 # sender reads a little later.  Its queue takes about 11; the reply that
 # finds no room waits, and so do the worker's later replies, in its pipe
 # and in order, instead of being dropped.
+# shellcheck disable=SC2016 # for the command's shell
 listen -E 'read -r first; sleep 0.5; echo "$first"; exec cat'
 lpid=$LASTPID
 tmo "$PY" - "$S" "$T/slow" >"$T/o" <<'EOF'

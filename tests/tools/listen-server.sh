@@ -63,6 +63,7 @@ finish_listen
 # Each request names how long its command sleeps; sent without waiting,
 # "9 8 7 0" would come back as "0 7 8 9" if they ran side by side.  A
 # second sender meanwhile is not held up by the first.
+# shellcheck disable=SC2016 # for the command's shell
 listen -j 4 -c 6 -e 'read n; sleep "0.$n"; printf %s "$n"'
 pyclient a 4 9 8 7 0 >"$T/oa" &
 apid=$!
