@@ -497,6 +497,43 @@ no_reply_reason(const struct exec_result *r, char *buf, size_t size)
 }
 
 /*
+ * 1 if the socket file req's sender was bound at was bound anew since req
+ * arrived: the asker is gone, and whoever holds its path now did not ask.
+ * A late answer would reach a process that is waiting for another reply.
+ */
+static int
+asker_rebound(const struct udg_msg *req)
+{
+	struct stat st;
+
+	if (req->peer_type != UDG_PEER_PATH || !(req->flags & UDG_MSG_KTIME))
+		return 0;
+	if (lstat(req->peer, &st) == -1)
+		return 0;	/* gone: udg_reply() says so */
+	return st.st_ctim.tv_sec > req->time.tv_sec ||
+	    (st.st_ctim.tv_sec == req->time.tv_sec &&
+	    st.st_ctim.tv_nsec > req->time.tv_nsec);
+}
+
+/* Answer a request that waited for a command or the worker. */
+static void
+late_reply(struct listener *l, const struct udg_msg *req, const void *buf,
+    size_t len)
+{
+	char vis[TOOL_VISPATH];
+
+	if (asker_rebound(req)) {
+		l->st.replies_failed++;
+		if (l->opt->verbose)
+			warnx("reply to %s dropped: its socket was bound anew "
+			    "since it asked", tool_peer_name(vis, sizeof(vis),
+			    req));
+		return;
+	}
+	reply(l, req, buf, len);
+}
+
+/*
  * -e: a command ended.  Only a command that exited 0 with output that
  * fits one datagram is answered; for any other, no reply is sent (the
  * asker times out rather than take a failure or a cut reply for an
@@ -514,7 +551,7 @@ command_done(void *arg, const struct exec_result *r)
 	if (r->end == EXEC_TIMEDOUT)
 		l->st.commands_timedout++;
 	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
-		reply(l, r->req, r->out, r->outlen);
+		late_reply(l, r->req, r->out, r->outlen);
 		return;
 	}
 	l->nfailed++;
@@ -611,7 +648,7 @@ worker_replied(void *arg, const struct udg_msg *req, const char *buf,
 	if (req != NULL && l->held)
 		return -1;
 	if (req != NULL)
-		reply(l, req, buf, len);
+		late_reply(l, req, buf, len);
 	else if (ratelim_ok(&l->rl_extra))
 		warnx("worker wrote a reply with no request waiting: dropped");
 	return 0;
@@ -1113,7 +1150,8 @@ endpoint_flags(const struct options *o)
 	if (o->rec.identity || allow_active(&o->allow) ||
 	    o->ops.rate_key == RATE_KEY_UNIT)
 		f |= UDG_PIDFD;
-	if (wants_time(o))
+	/* -e and -E: to tell a late answer's asker from a new process. */
+	if (wants_time(o) || o->execcmd != NULL || o->workercmd != NULL)
 		f |= UDG_TIMESTAMP;
 	return f;
 }
