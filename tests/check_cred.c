@@ -1,6 +1,5 @@
 /*
- * check_cred.c - sender credentials and passed descriptors (issue 2:
- * behaviour 4).
+ * check_cred.c - sender credentials and passed descriptors.
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
- * check_endpoint.c - binding, guarding and removing endpoints (issue 2:
- * behaviours 1a-1f, 2, and the path half of 5).
+ * check_endpoint.c - binding, guarding and removing endpoints: locks,
+ * stale sockets, files that are not sockets, concurrent starts, modes.
  */
 #include "config.h"
 

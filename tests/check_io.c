@@ -1,6 +1,6 @@
 /*
  * check_io.c - sending, receiving, replying, batches, sizes, full queues,
- * signals and threads (issue 2: behaviours 3, 5, 6, 7 and 8).
+ * signals and threads.
  */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Interop with real programs nobody here wrote (issue 3): logger
+# Interop with real programs nobody here wrote: logger
 # (bsdutils), socat, netcat-openbsd, python3's socket module,
 # systemd-notify (systemd).  A missing one is a SKIP, never a pass.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh

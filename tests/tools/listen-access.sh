@@ -1,6 +1,6 @@
 #!/bin/bash
 # udg-listen access control: -g GROUP, -u/--allow-uid, -G/--allow-gid
-# against a sender that really is someone else (issue 3).  Needs root, to
+# against a sender that really is someone else.  Needs root, to
 # make that sender with setpriv (util-linux) as nobody (65534).
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
 . "$(dirname "$0")/testlib.sh"

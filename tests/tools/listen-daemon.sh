@@ -1,6 +1,6 @@
 #!/bin/bash
 # udg-listen's socket file and start-up: -m MODE, -d, -p PIDFILE, a live,
-# stale or foreign file at the path, NOTIFY_SOCKET readiness (issue 3).
+# stale or foreign file at the path, NOTIFY_SOCKET readiness.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
 . "$(dirname "$0")/testlib.sh"
 need_python

@@ -1,6 +1,6 @@
 #!/bin/bash
 # udg-listen --echo and -e COMMAND: replies, the environment, no shell
-# injection from payloads or peer paths (issue 3).
+# injection from payloads or peer paths.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
 . "$(dirname "$0")/testlib.sh"
 need_python
@@ -165,7 +165,7 @@ tmo "$LISTEN" -e '' "$S" 2>"$T/err"
 status "-e '': 64" 64 $?
 true_that "usage errors: nothing bound" [ ! -e "$S" ]
 
-# --- a slow consumer under a fast sender (issue 5, item 5) --------------------
+# --- a slow consumer under a fast sender --------------------
 # The command takes a few ms a datagram (a shell, a sleep, two appends);
 # udg-send sends in batches, so the listener's queue (max_dgram_qlen,
 # 10 by default) is full most of the time.

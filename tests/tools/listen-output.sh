@@ -1,6 +1,6 @@
 #!/bin/bash
 # udg-listen: output formats, credentials, -s, -c, -t, -o with SIGHUP,
-# signals, -v, and fds that ride along (issue 3).
+# signals, -v, and fds that ride along.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
 . "$(dirname "$0")/testlib.sh"
 need_python
@@ -454,7 +454,7 @@ reap "$lpid"
 status "fds: listener exit 0" 0 "$RC"
 is "fds: every datagram written" 22 "$(wc -l < "$T/out")"
 
-# --- hostile payloads at the size limit (issue 5, item 8) ----------------------
+# --- hostile payloads at the size limit ----------------------
 # The largest datagram is what udg-send names as the limit when one is too
 # long.  At that size, text output is still one escaped line that decodes
 # back to the payload, and -J output is still one valid JSON object.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# udg-send: records, exit codes, replies, waiting, its own socket (issue 3).
+# udg-send: records, exit codes, replies, waiting, its own socket.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
 . "$(dirname "$0")/testlib.sh"
 need_python

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034 # RC, PY... are for the callers
-# testlib.sh - helpers for the udg-send/udg-listen tests (issue 3).
+# testlib.sh - helpers for the udg-send/udg-listen tests.
 # Sourced by the tests/tools/*.sh scripts (bash).
 #
 # Every test gets a short private directory under /tmp ($T): sun_path is
