@@ -545,7 +545,7 @@ fmt_time_cached(char *buf, size_t len, const struct timespec *ts,
 	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
 		return time_odd(buf, len, ts);
 	if (tc == NULL) {
-		local.valid = 0;
+		memset(&local, 0, sizeof(local));
 		tc = &local;
 	}
 	if ((!tc->valid || tc->sec != ts->tv_sec) &&
