@@ -144,16 +144,16 @@ tool_out_put(struct tool_out *o, const void *p, size_t len)
 	return 0;
 }
 
-/* Append one byte. */
+/* Append one byte when the buffer is full or has failed. */
 int
-tool_out_putc(struct tool_out *o, char c)
+tool_out_putc_slow(struct tool_out *o, char c)
 {
 	return tool_out_put(o, &c, 1);
 }
 
 /* The free tail of o's buffer, with at least min bytes (flushes). */
 char *
-tool_out_room(struct tool_out *o, size_t min, size_t *room)
+tool_out_room_slow(struct tool_out *o, size_t min, size_t *room)
 {
 	if (o->err != 0) {
 		errno = o->err;
@@ -175,9 +175,9 @@ tool_out_grow(struct tool_out *o)
 	o->grow = 1;
 }
 
-/* A record ends at o->len. */
+/* A record ends at o->len: grow the marks first if they are full. */
 int
-tool_out_mark(struct tool_out *o)
+tool_out_mark_slow(struct tool_out *o)
 {
 	size_t *nm, cap;
 

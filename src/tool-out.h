@@ -42,17 +42,48 @@ int	tool_out_flush(struct tool_out *);
 /* Append p[0, len); a piece larger than the buffer goes straight out. */
 int	tool_out_put(struct tool_out *, const void *, size_t);
 
-/* Append one byte. */
-int	tool_out_putc(struct tool_out *, char);
+/* The slow paths of tool_out_putc() and tool_out_room(). */
+int	tool_out_putc_slow(struct tool_out *, char);
+char	*tool_out_room_slow(struct tool_out *, size_t min, size_t *room);
 
-/* Free space in the buffer, flushing first if it has less than min. */
-char	*tool_out_room(struct tool_out *, size_t min, size_t *room);
+/* Append one byte (inline: once or twice per record). */
+static inline int
+tool_out_putc(struct tool_out *o, char c)
+{
+	if (o->len < o->cap && o->err == 0) {
+		o->buf[o->len++] = c;
+		return 0;
+	}
+	return tool_out_putc_slow(o, c);
+}
+
+/* Free space in the buffer, flushing (or growing) if it has less than min. */
+static inline char *
+tool_out_room(struct tool_out *o, size_t min, size_t *room)
+{
+	if (o->cap - o->len >= min && o->err == 0) {
+		*room = o->cap - o->len;
+		return o->buf + o->len;
+	}
+	return tool_out_room_slow(o, min, room);
+}
 
 /* Switch to grow mode. */
 void	tool_out_grow(struct tool_out *);
 
+/* The slow path of tool_out_mark(): more room for marks. */
+int	tool_out_mark_slow(struct tool_out *);
+
 /* Note that a record ends here (grow mode); -1 if there is no memory. */
-int	tool_out_mark(struct tool_out *);
+static inline int
+tool_out_mark(struct tool_out *o)
+{
+	if (o->nmarks < o->markcap) {
+		o->marks[o->nmarks++] = o->len;
+		return 0;
+	}
+	return tool_out_mark_slow(o);
+}
 
 /* Bytes and whole records not written yet (grow mode). */
 size_t	tool_out_pending(const struct tool_out *);

@@ -81,7 +81,9 @@ tool_badopt(int ch, char *const argv[])
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 
 	(void)tool_vis(vis, sizeof(vis), arg, strlen(arg));
-	if (ch == ':' && optopt > 0 && optopt < 256)
+	if (ch == ':' && strncmp(arg, "--", 2) == 0)
+		warnx("option %s needs an argument", vis);
+	else if (ch == ':' && optopt > 0 && optopt < 256)
 		warnx("option -%c needs an argument", optopt);
 	else if (ch == ':')
 		warnx("option %s needs an argument", vis);

@@ -905,6 +905,15 @@ bind_failed(const struct options *o, size_t si)
 	err(tool_bind_exitcode(e), "%s", vpath);
 }
 
+/* 1 if records or forwarded messages show a time (-J, --timestamp, RFC 5424). */
+static int
+wants_time(const struct options *o)
+{
+	return o->rec.format == RECORD_JSON ||
+	    o->rec.stamp != RECORD_STAMP_NONE ||
+	    (o->ops.fwd_path != NULL && o->ops.fwd_format == FWD_RFC5424);
+}
+
 /*
  * The endpoint's flags: a pidfd per datagram only when a sender must be
  * named (it costs a descriptor per datagram), the kernel's arrival time
@@ -918,7 +927,7 @@ endpoint_flags(const struct options *o)
 	if (o->rec.identity || allow_active(&o->allow) ||
 	    o->ops.rate_key == RATE_KEY_UNIT)
 		f |= UDG_PIDFD;
-	if (o->rec.format == RECORD_JSON || o->rec.stamp != RECORD_STAMP_NONE)
+	if (wants_time(o))
 		f |= UDG_TIMESTAMP;
 	return f;
 }
@@ -1145,8 +1154,11 @@ receive(struct listener *l, size_t si, int want)
 		err(tool_exitcode(errno), "%s: receive",
 		    l->opt->vsockpaths[si]);
 	}
-	if (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
-	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1)
+	/* The rate limit and forwarding need only the monotonic clock. */
+	if ((wants_time(l->opt) || l->opt->ops.rate_on ||
+	    l->opt->ops.fwd_path != NULL) &&
+	    (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
+	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1))
 		err(EX_OSERR, "clock_gettime");
 	for (i = 0; i < n; i++) {
 		handle(l, si, &l->msgs[i]);
@@ -1373,5 +1385,6 @@ main(int argc, char *argv[])
 	status = report(&l);
 	free(o.allow_uids);
 	free(o.allow_gids);
+	allow_free(&o.allow);
 	return status;
 }

@@ -54,6 +54,21 @@ like "--forward rfc5424: header, udg element, message" \
     "<14>1 20[0-9][0-9]-*Z * app $pid - \[udg@32473 pid=\"$pid\" uid=\"$uid\" gid=\"$gid\"] hello" \
     "$(cat "$T/fout")"
 : > "$T/fout"
+kver=$(uname -r | cut -d- -f1)
+if [ "$(printf '6.5\n%s\n' "$kver" | sort -V | head -n 1)" = 6.5 ]; then
+	listen -s -I --forward "$F" --forward-format rfc5424 -c 1
+	# The sender stays alive until its datagram is surely read.
+	{ printf '<14>app[1]: named\n'; sleep 1; } | tmo "$SEND" "$S"
+	finish_listen
+	wait_for lines "$T/fout" 1
+	like "--forward rfc5424 -I: the pinned comm rides in the udg element" \
+	    "*\[udg@32473 pid=\"*\" uid=\"$(id -u)\" gid=\"$(id -g)\" comm=\"udg-send\"*] named" \
+	    "$(cat "$T/fout")"
+	: > "$T/fout"
+else
+	skip "--forward rfc5424 -I: this kernel gives no pidfds (Linux 6.5)"
+fi
+: > "$T/fout"
 listen --forward "$F" --forward-format rfc5424 --forward-sd-id site@99 -c 1
 tmo "$SEND" "$S" plain
 finish_listen

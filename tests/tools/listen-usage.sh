@@ -100,6 +100,10 @@ like "an option after the socket: says why" \
     "*-J after the socket: options must come first*" "$(cat "$T/err")"
 like "an option after the socket: a usage line" "*usage:*" "$(cat "$T/err")"
 true_that "an option after the socket: nothing bound" [ ! -e "$S" ]
+tmo "$LISTEN" --exec 2>"$T/err"
+status "--exec without its argument: 64" 64 $?
+like "--exec without its argument: named as given" \
+    "*option --exec needs an argument*" "$(cat "$T/err")"
 
 # --- a socket file removed while its listener lives -------------------------
 listen
