@@ -18,14 +18,31 @@ multi() {
 	wait_for_socket "$B"
 }
 
+# gone PATH...: none of PATHs exists; there PATH...: all do; sockets
+# PATH...: all are sockets.
+# shellcheck disable=SC2317 # called through true_that
+gone() {
+	local p
+	for p; do [ ! -e "$p" ] || return 1; done
+}
+# shellcheck disable=SC2317 # called through true_that
+there() {
+	local p
+	for p; do [ -e "$p" ] || return 1; done
+}
+# shellcheck disable=SC2317 # called through true_that
+sockets() {
+	local p
+	for p; do [ -S "$p" ] || return 1; done
+}
+
 # finish_multi LABEL: the listener exits 0 by itself, both sockets and
 # both locks gone.
 finish_multi() {
 	reap "$LASTPID"
 	status "$1: listener exits 0" 0 "$RC"
-	true_that "$1: both sockets removed" [ ! -e "$A" ] && [ ! -e "$B" ]
-	true_that "$1: both locks removed" [ ! -e "$A.lock" ] &&
-	    [ ! -e "$B.lock" ]
+	true_that "$1: both sockets removed" gone "$A" "$B"
+	true_that "$1: both locks removed" gone "$A.lock" "$B.lock"
 }
 
 # ask SOCKET MESSAGE: send MESSAGE from a bound client socket and print
@@ -86,7 +103,9 @@ multi -m 600 -g "$(id -g)" -c 1
 is "-m 600: the first socket's mode" 600 "$(stat -c %a "$A")"
 is "-m 600: the second socket's mode" 600 "$(stat -c %a "$B")"
 is "-g: the second socket's group" "$(id -g)" "$(stat -c %g "$B")"
-tmo "$SEND" "$B" done
+true_that "two sockets: each has its lock while it runs" \
+    there "$A.lock" "$B.lock"
+tmo "$SEND" "$B" last
 finish_multi "-m, two sockets"
 
 # --- -u applies to every socket ----------------------------------------------
@@ -126,15 +145,14 @@ tmo "$LISTEN" "$A" "$B" "$A" 2>"$T/err"
 status "a socket given twice: 64" 64 $?
 like "a socket given twice: says which" "*$A given twice*" \
     "$(cat "$T/err")"
-true_that "a socket given twice: nothing bound" [ ! -e "$A" ] &&
-    [ ! -e "$B" ]
+true_that "a socket given twice: nothing bound" gone "$A" "$B"
 
 tmo "$LISTEN" --forward "$B" "$A" "$B" 2>"$T/err"
 status "--forward to its second socket: 64" 64 $?
 like "--forward to its second socket: says it would loop" "*would loop*" \
     "$(cat "$T/err")"
 true_that "--forward to its second socket: both sockets gone" \
-    [ ! -e "$A" ] && [ ! -e "$B" ]
+    gone "$A" "$B"
 
 # --- SIGTERM removes every socket --------------------------------------------
 multi
@@ -180,9 +198,9 @@ is "activation, two sockets: each record names its socket" \
     "$(printf '%s\tpassed a\n%s\tpassed b' "$A" "$B")" \
     "$(jget "$T/out" socket data | sort)"
 true_that "activation, two sockets: both files stay (their owner's)" \
-    [ -S "$A" ] && [ -S "$B" ]
-true_that "activation, two sockets: no lock made" [ ! -e "$A.lock" ] &&
-    [ ! -e "$B.lock" ]
+    sockets "$A" "$B"
+true_that "activation, two sockets: no lock made" \
+    gone "$A.lock" "$B.lock"
 rm -f "$A" "$B"
 
 activate2 "$A" "$B" -- "$LISTEN" -c 1 "$A" "$T/c" 2>"$T/err"
