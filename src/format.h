@@ -10,6 +10,7 @@
 #define UDG_FORMAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* Smallest dst that always lets an encoder make progress. */
@@ -18,6 +19,10 @@
 /* Room for "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" and a NUL. */
 #define FMT_TIMELEN		32
 
+/* Room for any uint64_t, and any int64_t with its sign, in decimal. */
+#define FMT_U64LEN		20
+#define FMT_I64LEN		20
+
 typedef size_t	fmt_encoder(char *, size_t, const char *, size_t, size_t *);
 
 /*
@@ -25,6 +30,17 @@ typedef size_t	fmt_encoder(char *, size_t, const char *, size_t, size_t *);
  * printable ASCII but '\\' verbatim, everything else a C escape or \ooo.
  */
 size_t	fmt_vis(char *, size_t, const char *, size_t, size_t *);
+
+/*
+ * As fmt_vis, for a UTF-8 locale: a valid UTF-8 character passes as it is
+ * unless it is a C1 control, U+2028/U+2029 or a bidirectional embedding,
+ * override or isolate (U+202A-U+202E, U+2066-U+2069); those and invalid,
+ * overlong or cut sequences are escaped a byte at a time (\ooo).
+ */
+size_t	fmt_vis_utf8(char *, size_t, const char *, size_t, size_t *);
+
+/* 1 if the LC_CTYPE locale's codeset is UTF-8 (pick fmt_vis_utf8), else 0. */
+int	fmt_locale_utf8(void);
 
 /* The inside of a JSON string; bytes not valid UTF-8 become U+FFFD. */
 size_t	fmt_json(char *, size_t, const char *, size_t, size_t *);
@@ -38,8 +54,30 @@ int	fmt_utf8_valid(const char *, size_t);
 /* Length of the valid UTF-8 sequence at src, or 0 if it is not one. */
 size_t	fmt_utf8_seq(const unsigned char *, size_t);
 
+/* v in decimal at buf[FMT_U64LEN] (no NUL); returns the length. */
+size_t	fmt_u64(char *, uint64_t);
+
+/* v in decimal, '-' first if negative, at buf[FMT_I64LEN]; the length. */
+size_t	fmt_i64(char *, int64_t);
+
 /* RFC 3339 UTC time with microseconds into buf[FMT_TIMELEN]; -1 on error. */
 int	fmt_time(char *, size_t, const struct timespec *);
+
+/*
+ * The caller's memory of the last second fmt_time_cached formatted: the
+ * date and time up to the seconds change once a second, so only the
+ * microseconds are written for the other records.  Zero it before use.
+ */
+struct fmt_timecache {
+	time_t	 sec;
+	int	 valid;
+	size_t	 len;			/* of prefix */
+	char	 prefix[FMT_TIMELEN];	/* "YYYY-MM-DDTHH:MM:SS." */
+};
+
+/* As fmt_time, with a cache (NULL: none); the length written, or -1. */
+int	fmt_time_cached(char *, size_t, const struct timespec *,
+	    struct fmt_timecache *);
 
 struct fmt_syslog {
 	int		 pri;		/* 0..191 */

@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -176,10 +178,26 @@ do_reopen(struct output *out)
 	out->o.fd = fd;
 }
 
+/*
+ * After a full disk: the bytes of whole records that the free space
+ * takes, so that retries do not write part of a record to cut it off
+ * again (a reader would see it meanwhile).
+ */
+static size_t
+room_for(const struct output *out)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(out->o.fd, &sv) == -1)
+		return SIZE_MAX;
+	return tool_out_fit(&out->o, (size_t)sv.f_bavail * sv.f_frsize);
+}
+
 /* Write what can be written now. */
 int
 output_flush(struct output *out, int64_t now)
 {
+	size_t max;
 	int e;
 
 	if (out->waiting) {
@@ -190,7 +208,16 @@ output_flush(struct output *out, int64_t now)
 	}
 	if (out->gone || (out->full && now < out->retry_at))
 		return 0;
-	if (tool_out_write(&out->o, !out->stream) == 0) {
+	max = out->full ? room_for(out) : SIZE_MAX;
+	if (max == 0) {
+		out->retry_at = now + FULL_RETRY_MS;
+		return 0;
+	}
+	if (tool_out_write(&out->o, !out->stream, max) == 0) {
+		if (tool_out_pending(&out->o) > 0 && out->full) {
+			out->retry_at = now + FULL_RETRY_MS;
+			return 0;
+		}
 		out->full = 0;
 		if (out->reopen && tool_out_pending(&out->o) == 0)
 			do_reopen(out);

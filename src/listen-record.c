@@ -190,12 +190,12 @@ put_creds(struct tool_out *o, const struct udg_msg *m)
 }
 
 /*
- * Append p[0, len) as one space-separated field: vis-escaped, spaces as
+ * Append p[0, len) as one space-separated field: escaped by enc, spaces as
  * \040, a lone "-" as \055 (a lone "-" means unknown: p is NULL) and
  * an empty value as "", so that the field is never missing.
  */
 static void
-put_field(struct tool_out *o, const char *p, size_t len)
+put_field(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
 {
 	size_t run;
 
@@ -210,7 +210,7 @@ put_field(struct tool_out *o, const char *p, size_t len)
 	while (len > 0) {
 		for (run = 0; run < len && p[run] != ' '; run++)
 			continue;
-		put_encoded(o, fmt_vis, p, run);
+		put_encoded(o, enc, p, run);
 		if (run < len) {
 			put_str(o, "\\040");
 			run++;
@@ -223,29 +223,31 @@ put_field(struct tool_out *o, const char *p, size_t len)
 
 /* --peer: the sender's address as a field; "-" when it has none. */
 static void
-put_peer_field(struct tool_out *o, const struct udg_msg *m)
+put_peer_field(struct tool_out *o, fmt_encoder *enc,
+    const struct udg_msg *m)
 {
 	char name[UDG_PATH_MAX + 2];
 
 	if (m->peer_type == UDG_PEER_PATH)
-		put_field(o, m->peer, m->peer_len);
+		put_field(o, enc, m->peer, m->peer_len);
 	else if (m->peer_type == UDG_PEER_ABSTRACT &&
 	    m->peer_len < sizeof(name)) {
 		name[0] = '@';
 		memcpy(name + 1, m->peer, m->peer_len);
-		put_field(o, name, m->peer_len + 1);
+		put_field(o, enc, name, m->peer_len + 1);
 	} else
-		put_field(o, NULL, 0);
+		put_field(o, enc, NULL, 0);
 }
 
 /* -I in text: the sender's command name as a field, "-" if unknown. */
 static void
-put_comm_field(struct tool_out *o, const struct udg_ident *id)
+put_comm_field(struct tool_out *o, fmt_encoder *enc,
+    const struct udg_ident *id)
 {
 	if (id == NULL || !(id->flags & UDG_ID_PINNED) || id->comm == NULL)
-		put_field(o, NULL, 0);
+		put_field(o, enc, NULL, 0);
 	else
-		put_field(o, id->comm, strlen(id->comm));
+		put_field(o, enc, id->comm, strlen(id->comm));
 }
 
 /* --timestamp=local: RFC 3339 with microseconds and the UTC offset. */
@@ -330,11 +332,11 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 	if (ro->creds)
 		put_creds(o, m);
 	if (ro->identity)
-		put_comm_field(o, meta->id);
+		put_comm_field(o, ro->text, meta->id);
 	if (ro->peer && meta->socket != NULL)
-		put_field(o, meta->socket, strlen(meta->socket));
+		put_field(o, ro->text, meta->socket, strlen(meta->socket));
 	if (ro->peer)
-		put_peer_field(o, m);
+		put_peer_field(o, ro->text, m);
 	if (have_sl) {
 		put_str(o, sl.facility);
 		put_str(o, ".");

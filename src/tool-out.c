@@ -88,7 +88,7 @@ int
 tool_out_flush(struct tool_out *o)
 {
 	if (o->grow && o->err == 0) {
-		if (tool_out_write(o, 1) == -1) {
+		if (tool_out_write(o, 1, SIZE_MAX) == -1) {
 			o->err = errno;
 			return -1;
 		}
@@ -255,15 +255,17 @@ roll_back(struct tool_out *o, size_t start, size_t done, off_t size0)
 
 /* Write pending bytes: all of them, or what one write(2) takes. */
 int
-tool_out_write(struct tool_out *o, int all)
+tool_out_write(struct tool_out *o, int all, size_t max)
 {
-	size_t start = o->off, done = 0;
+	size_t start = o->off, done = 0, end = o->len;
 	struct stat st;
 	ssize_t n;
 	int e;
 
-	while (start + done < o->len) {
-		n = write(o->fd, o->buf + start + done, o->len - start - done);
+	if (max < end - start)
+		end = start + max;
+	while (start + done < end) {
+		n = write(o->fd, o->buf + start + done, end - start - done);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
@@ -283,6 +285,15 @@ fail:
 	advance(o, done);
 	errno = e;
 	return -1;
+}
+
+/* How much of what is pending fits in avail bytes, in whole records. */
+size_t
+tool_out_fit(const struct tool_out *o, size_t avail)
+{
+	size_t lim = avail < o->len - o->off ? o->off + avail : o->len;
+
+	return last_mark(o, o->off, lim) - o->off;
 }
 
 /* Drop what is pending. */

@@ -90,15 +90,18 @@ size_t	tool_out_pending(const struct tool_out *);
 size_t	tool_out_records(const struct tool_out *);
 
 /*
- * Grow mode: write what is pending; with all set, until it is all out or
- * an error, else one write(2).  -1 with errno when nothing more could be
+ * Grow mode: write what is pending, at most max bytes (SIZE_MAX: all);
+ * with all set, until that is out or an error, else one write(2).  -1 with errno when nothing more could be
  * written (EAGAIN: try again on POLLOUT).  When a regular file opened
  * with O_APPEND is full (ENOSPC, EDQUOT), what this call wrote past the
  * last whole record is cut off the file again and stays pending: the
  * file never ends in half a record.  err is not set: the caller decides
  * what is fatal.
  */
-int	tool_out_write(struct tool_out *, int all);
+int	tool_out_write(struct tool_out *, int all, size_t max);
+
+/* Pending bytes up to the last record end within avail bytes, or 0. */
+size_t	tool_out_fit(const struct tool_out *, size_t avail);
 
 /* Forget what is pending (grow mode). */
 void	tool_out_discard(struct tool_out *);

@@ -81,9 +81,9 @@ tool_badopt(int ch, char *const argv[])
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 
 	(void)tool_vis(vis, sizeof(vis), arg, strlen(arg));
-	if (ch == ':' && strncmp(arg, "--", 2) == 0)
-		warnx("option %s needs an argument", vis);
-	else if (ch == ':' && optopt > 0 && optopt < 256)
+	/* A long option is named as typed, a short one by its letter. */
+	if (ch == ':' && optopt > 0 && optopt < 256 &&
+	    strncmp(arg, "--", 2) != 0)
 		warnx("option -%c needs an argument", optopt);
 	else if (ch == ':')
 		warnx("option %s needs an argument", vis);
@@ -114,7 +114,8 @@ tool_vis(char *buf, size_t size, const char *s, size_t len)
 			buf[0] = '\0';
 		return buf;
 	}
-	n = fmt_vis(buf, size - 4, s, len, &used);
+	n = (fmt_locale_utf8() ? fmt_vis_utf8 : fmt_vis)(buf, size - 4, s, len,
+	    &used);
 	if (used < len) {
 		memcpy(buf + n, "...", 3);
 		n += 3;

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@
 #define OPT_ALLOW_UNIT	259
 #define OPT_ALLOW_EXE	260
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
+#define REPLY_RETRY_MS	5		/* and how often it is tried again */
 #define EXEC_JOBS	1		/* -e commands at a time */
 #define EXEC_TIMEOUT_MS	30000		/* -T default */
 #define KILL_GRACE_MS	500		/* -e: SIGTERM to SIGKILL */
@@ -110,6 +112,12 @@ struct listener {
 	unsigned long long	 nskipped;	/* -e: could not be started */
 	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
 	int			 reply_stalled;	/* last reply found no room */
+	int			 held;		/* a reply waits for room: */
+	struct udg_msg		 held_to;	/* its address */
+	size_t			 held_sock;	/* the socket it goes out on */
+	char			*held_buf;	/* its payload */
+	size_t			 held_cap;
+	int64_t			 held_until;	/* when it is dropped */
 	int			 stop;		/* stopping: see loop() */
 	int			 drained;	/* stopping: queue is empty */
 	int64_t			 stop_by;	/* stopping: give up then */
@@ -324,28 +332,13 @@ allowed(const struct options *o, const struct udg_msg *m)
 	return 0;
 }
 
-/* 1 if a stop signal is waiting on the signalfd (it is not read). */
-static int
-stop_pending(const struct listener *l)
-{
-	struct pollfd pfd = { l->sigfd, POLLIN, 0 };
-	sigset_t set;
-
-	if (poll(&pfd, 1, 1) <= 0)
-		return 0;
-	/* Only SIGINT and SIGTERM cut a reply's wait short. */
-	if (sigpending(&set) == -1)
-		return 1;
-	return sigismember(&set, SIGINT) == 1 ||
-	    sigismember(&set, SIGTERM) == 1;
-}
-
 /* Report a reply to m that failed with e (rate-limited). */
 static void
 reply_failed(struct listener *l, const struct udg_msg *m, int e)
 {
 	char vis[TOOL_VISPATH];
 
+	l->st.replies_failed++;
 	if (e == EAGAIN) {
 		l->reply_stalled = 1;
 		if (ratelim_ok(&l->rl_reply))
@@ -389,17 +382,44 @@ answerable(struct listener *l, const struct udg_msg *m)
 	return 0;
 }
 
+/* Keep a reply to m (from socket si) that found no room, to try again. */
+static int
+hold_reply(struct listener *l, size_t si, const struct udg_msg *m,
+    const void *buf, size_t len)
+{
+	char *nb;
+
+	if (len > l->held_cap) {
+		if ((nb = realloc(l->held_buf, len)) == NULL)
+			return -1;
+		l->held_buf = nb;
+		l->held_cap = len;
+	}
+	memcpy(l->held_buf, buf, len);
+	l->held_to = *m;
+	l->held_to.buf = l->held_buf;
+	l->held_to.len = len;
+	l->held = 1;
+	l->held_sock = si;
+	l->held_until = tool_now_ms() + REPLY_WAIT_MS;
+	return 0;
+}
+
 /*
- * Answer m, which came in on socket si, with buf[0, len), when its
- * sender can be answered: from that socket, the address it wrote to.
+ * Answer m, which came in on socket si, with buf[0, len), when its sender
+ * can be answered: from that socket, the address it wrote to.  When its
+ * queue is full, or our send buffer is (replies a peer leaves unread stay
+ * charged to it), nothing tells us when there is room again: the reply is
+ * held and tried again from the loop for a second, while no new datagram
+ * is taken, and signals, output and commands are still seen.  Once one
+ * was dropped, later replies are not held until one goes out: else a
+ * peer that never reads would slow us to a datagram a second.
  */
 static void
 reply(struct listener *l, size_t si, const struct udg_msg *m,
     const void *buf, size_t len)
 {
 	struct udg *u = l->u[si];
-	int64_t end;
-	int e;
 
 	if (!answerable(l, m))
 		return;
@@ -408,26 +428,29 @@ reply(struct listener *l, size_t si, const struct udg_msg *m,
 		l->st.replies++;
 		return;
 	}
-	/*
-	 * Its queue is full, or our send buffer is: replies a peer leaves
-	 * unread stay charged to it.  Nothing tells us when there is room
-	 * again, so try for a second, watching for SIGINT/SIGTERM so that a
-	 * peer that never reads cannot keep us from exiting.  Once that
-	 * failed, later replies are not waited for until one goes out:
-	 * else one such peer would slow us to a datagram a second.
-	 */
-	end = tool_now_ms() + (l->reply_stalled ? 0 : REPLY_WAIT_MS);
-	e = errno;
-	while (e == EAGAIN && tool_now_ms() < end && !stop_pending(l)) {
-		if (udg_reply(u, m, buf, len) == 0) {
-			l->reply_stalled = 0;
-			l->st.replies++;
-			return;
-		}
-		e = errno;
+	if (errno != EAGAIN || l->reply_stalled || l->held ||
+	    hold_reply(l, si, m, buf, len) == -1)
+		reply_failed(l, m, errno == EAGAIN || errno == ENOMEM ?
+		    EAGAIN : errno);
+}
+
+/* Try the held reply again; drop it once its second is up (or now). */
+static void
+retry_reply(struct listener *l, int64_t now, int give_up)
+{
+	if (!l->held)
+		return;
+	if (udg_reply(l->u[l->held_sock], &l->held_to, l->held_buf,
+	    l->held_to.len) == 0) {
+		l->held = 0;
+		l->reply_stalled = 0;
+		l->st.replies++;
+		return;
 	}
-	l->st.replies_failed++;
-	reply_failed(l, m, e);
+	if (errno == EAGAIN && now < l->held_until && !give_up)
+		return;
+	l->held = 0;
+	reply_failed(l, &l->held_to, errno);
 }
 
 /* Why a command's result is no reply, or NULL when it is one. */
@@ -816,6 +839,8 @@ parse_args(struct options *o, int argc, char *argv[])
 	make_opt_tables(shorts, sizeof(shorts), longs);
 	memset(o, 0, sizeof(*o));
 	record_opts_init(&o->rec);
+	if (fmt_locale_utf8())
+		o->rec.text = fmt_vis_utf8;
 	ops_opts_init(&o->ops);
 	o->idle_ms = -1;
 	o->exec_ms = EXEC_TIMEOUT_MS;
@@ -1083,6 +1108,7 @@ begin_stop(struct listener *l, int64_t now)
 		return;
 	l->stop = 1;
 	l->stop_by = now + STOP_GRACE_MS;
+	retry_reply(l, now, 1);
 	if (l->exec != NULL) {
 		exec_stop(l->exec, now);
 		l->drained = 1;
@@ -1124,8 +1150,8 @@ want_now(const struct listener *l)
 	const struct options *o = l->opt;
 	int want = BATCH;
 
-	if ((l->stop && l->drained) || output_blocked(&l->out, OUTBUF) ||
-	    ops_hold(l->ops))
+	if ((l->stop && l->drained) || l->held ||
+	    output_blocked(&l->out, OUTBUF) || ops_hold(l->ops))
 		return 0;
 	if (o->count > 0) {
 		if (l->nout >= o->count)
@@ -1202,18 +1228,21 @@ poll_timeout(const struct listener *l, int64_t now)
 	if (l->exec != NULL)
 		t = nearer(t, exec_next_ms(l->exec, now));
 	t = nearer(t, ops_next_ms(l->ops, now));
+	if (l->held)
+		t = nearer(t, REPLY_RETRY_MS);
 	return nearer(t, output_next_ms(&l->out, now));
 }
 
 /*
  * -t counts idle time only: not while a command runs, records wait to
- * be written, or datagrams wait because the output is blocked.
+ * be written, a reply waits for room, or datagrams wait because the
+ * output is blocked.
  */
 static int
 busy(const struct listener *l)
 {
 	return (l->exec != NULL && exec_running(l->exec) > 0) ||
-	    tool_out_pending(&l->out.o) > 0 || l->out.waiting ||
+	    tool_out_pending(&l->out.o) > 0 || l->out.waiting || l->held ||
 	    ops_hold(l->ops);
 }
 
@@ -1320,6 +1349,7 @@ loop(struct listener *l)
 		if (l->exec != NULL)
 			exec_tick(l->exec, now);
 		ops_tick(l->ops, now);
+		retry_reply(l, now, 0);
 		write_out(l, now);
 		if (l->stop && !l->drained)
 			drain(l);
@@ -1374,6 +1404,8 @@ main(int argc, char *argv[])
 	static struct listener l;
 	int status;
 
+	/* Printable UTF-8 passes unescaped in a UTF-8 locale. */
+	(void)setlocale(LC_CTYPE, "");
 	parse_args(&o, argc, argv);
 	memset(&l, 0, sizeof(l));
 	l.opt = &o;
@@ -1386,5 +1418,6 @@ main(int argc, char *argv[])
 	free(o.allow_uids);
 	free(o.allow_gids);
 	allow_free(&o.allow);
+	free(l.held_buf);
 	return status;
 }

@@ -13,6 +13,7 @@
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -380,6 +381,8 @@ main(int argc, char *argv[])
 	const char *errstr;
 	int ch, all = 0, null = 0;
 
+	/* Printable UTF-8 passes unescaped in a UTF-8 locale. */
+	(void)setlocale(LC_CTYPE, "");
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "+:0ab:hnrt:VW:", longopts,
 	    NULL)) != -1) {

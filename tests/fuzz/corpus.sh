@@ -7,7 +7,7 @@ top_srcdir=${top_srcdir:-$(dirname "$0")/../..}
 top_builddir=${top_builddir:-.}
 
 status=0
-for name in vis json syslog records; do
+for name in vis json syslog records num; do
 	dir=$top_srcdir/tests/fuzz/corpus/$name
 	bin=$top_builddir/tests/fuzz/replay-$name
 	n=$(find "$dir" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l)

@@ -5,7 +5,8 @@
  * up); the rest is encoded a piece at a time and in one call, which must
  * agree.  The JSON output must be a string body any parser accepts and
  * decode back to the input when that is valid UTF-8; base64 must decode
- * back to the input, in its canonical form.
+ * back to the input, in its canonical form.  Both must equal, byte for
+ * byte, the slow references in ref.h.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 
 #include "format.h"
 #include "fuzz.h"
+#include "ref.h"
 
 #define JSON_MAXESC	6	/* "\u00XX": the longest output of one byte */
 
@@ -169,6 +171,8 @@ check_json(size_t room, const char *src, size_t len)
 	na = chunked(fmt_json, room, src, len, a, cap);
 	nb = whole(fmt_json, src, len, b, cap);
 	FUZZ_CHECK(na == nb && memcmp(a, b, na) == 0);
+	nb = ref_json(b, src, len);
+	FUZZ_CHECK(na == nb && memcmp(a, b, na) == 0);
 
 	FUZZ_CHECK(fmt_utf8_valid(a, na));
 	dec = fuzz_alloc(na);
@@ -240,6 +244,7 @@ check_base64(size_t room, const char *src, size_t len)
 	nb = whole(fmt_base64, src, len, b, cap);
 	FUZZ_CHECK(na == nb && memcmp(a, b, na) == 0);
 	FUZZ_CHECK(na == cap);
+	FUZZ_CHECK(ref_base64(b, src, len) == na && memcmp(a, b, na) == 0);
 	dec = fuzz_alloc(len);
 	FUZZ_CHECK(b64_decode(a, na, dec) == len);
 	FUZZ_CHECK(memcmp(dec, src, len) == 0);

@@ -242,7 +242,12 @@ true_that "slow -e, -n: the message names record K+1 = $((k + 1))" \
 # that was queued before it.
 tmo "$SEND" "$S" SENTINEL 2>"$T/err"
 status "slow -e, -n: the sentinel is sent" 0 $?
-wait_for grep -qx SENTINEL "$SLOW_OUT"
+# Its command is done once the newline after it is there too (SIGTERM
+# kills a command that still runs).
+sentinel_done() {
+	grep -qx SENTINEL "$SLOW_OUT" && [ -z "$(tail -c 1 "$SLOW_OUT")" ]
+}
+wait_for sentinel_done
 kill -TERM "$lpid"
 reap "$lpid"
 status "slow -e, -n: listener exit 0 on SIGTERM" 0 "$RC"

@@ -46,6 +46,35 @@ plain text
 EOF
 same "text: escaped by vis(3) rules (C style, octal)" "$T/want" "$T/out"
 
+# --- a UTF-8 locale: printable UTF-8 passes, controls and tricks do not ---
+if LC_ALL=C.UTF-8 locale charmap 2>/dev/null | grep -qx UTF-8; then
+	LC_ALL=C.UTF-8 listen -c 5
+	sendraw 'h\303\251llo \344\270\226\347\225\214'
+	sendraw 'bidi \342\200\256evil\342\200\254 iso \342\201\246x\342\201\251'
+	sendraw 'c1 \302\205 \302\233 del \177'
+	sendraw 'overlong \300\200 \340\200\257 cut \303'
+	sendraw 'esc \033[2J'
+	finish_listen
+	cat > "$T/want" <<'EOF'
+héllo 世界
+bidi \342\200\256evil\342\200\254 iso \342\201\246x\342\201\251
+c1 \302\205 \302\233 del \177
+overlong \300\200 \340\200\257 cut \303
+esc \033[2J
+EOF
+	same "UTF-8 locale: printable UTF-8 unescaped, C1, DEL, bidi and bad sequences escaped" \
+	    "$T/want" "$T/out"
+	LC_ALL=C.UTF-8 tmo "$SEND" "$T/nonexistent-é-$(printf '\342\200\256')" x \
+	    2>"$T/err"
+	like "UTF-8 locale: messages pass printable UTF-8 and escape bidi" \
+	    '*nonexistent-é-\\342\\200\\256*' "$(cat "$T/err")"
+	tmo "$SEND" "$T/nonexistent-é" x 2>"$T/err"
+	like "C locale: messages escape every non-ASCII byte" \
+	    '*nonexistent-\\303\\251*' "$(cat "$T/err")"
+else
+	skip "UTF-8 locale: C.UTF-8 is not installed"
+fi
+
 # --- -R and -0: verbatim ----------------------------------------------------
 listen -R -c 2
 sendraw 'x\033y\0z'

@@ -1,0 +1,437 @@
+/*
+ * check_encode.c - the fast encoders of format.c, byte for byte against
+ * slow references (tests/fuzz/ref.h, libbsd's vis(3), snprintf(3)): vis
+ * in both locales, UTF-8 vis, JSON, base64, integers and RFC 3339 times.
+ */
+#include "config.h"
+
+#define LIBBSD_OPENBSD_VIS 1
+
+#include <check.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vis.h>
+
+#include "common.h"
+#include "format.h"
+#include "fuzz/ref.h"
+
+#define BIG	2048
+
+/*
+ * ck_assert() tells the forked runner about every passing check (a write
+ * to a pipe): in loops of a million checks that is most of the run time.
+ */
+#define MUST(cond) do {							\
+	if (!(cond))							\
+		ck_abort_msg("failed: %s", #cond);			\
+} while (0)
+
+/* Run enc over src through a dst of room bytes at a time; NUL-ended. */
+static size_t
+encode(fmt_encoder *enc, char *out, size_t room, const char *src, size_t len)
+{
+	size_t o = 0, off = 0, n, used;
+
+	while (off < len) {
+		n = enc(out + o, room, src + off, len - off, &used);
+		MUST(used > 0);
+		MUST(n <= room);
+		o += n;
+		off += used;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Check that out[0, n) equals want[0, wn), showing both when not. */
+static void
+same(const char *what, const char *out, size_t n, const char *want, size_t wn)
+{
+	char a[4 * 256 + 1], b[4 * 256 + 1];
+
+	if (n == wn && memcmp(out, want, n) == 0)
+		return;
+	/* enough of both to see where they part */
+	(void)strvisx(a, out, n < 256 ? n : 256, VIS_CSTYLE | VIS_OCTAL);
+	(void)strvisx(b, want, wn < 256 ? wn : 256, VIS_CSTYLE | VIS_OCTAL);
+	ck_abort_msg("%s: got \"%s\", want \"%s\"", what, a, b);
+}
+
+/* Random bytes: ASCII, controls, and pieces of UTF-8, good and bad. */
+static size_t
+fill(char *s, size_t cap, unsigned int *seed)
+{
+	static const char *const bits[] = {
+		"\xc3\xa9", "\xc2\x85", "\xc2\xa0", "\xe2\x80\xae",
+		"\xe2\x81\xa6", "\xe2\x80\xa8", "\xe2\x80\xaf", "\xed\xa0\x80",
+		"\xc0\xaf", "\xe0\x80\xaf", "\xf0\x9f\x98\x80", "\xf4\x90\x80\x80",
+		"\xe2\x82", "\x80", "\xff", "\\", "\"", "\x7f", "\x1b[2J",
+	};
+	size_t len = (size_t)rand_r(seed) % cap, i = 0, k;
+	const char *b;
+	int r;
+
+	while (i < len) {
+		r = rand_r(seed) % 6;
+		if (r == 0) {
+			b = bits[(size_t)rand_r(seed) % (sizeof(bits) /
+			    sizeof(bits[0]))];
+			k = strlen(b);
+			if (k > len - i)
+				k = len - i;
+			memcpy(s + i, b, k);
+			i += k;
+		} else if (r == 1)
+			s[i++] = (char)(rand_r(seed) % 256);
+		else if (r == 2)
+			s[i++] = (char)('0' + rand_r(seed) % 10);
+		else if (r == 3)
+			s[i++] = '\0';
+		else
+			s[i++] = (char)(0x20 + rand_r(seed) % 95);
+	}
+	return len;
+}
+
+START_TEST(vis_every_byte_pair)
+{
+	char src[3], want[16], got[16];
+	size_t n;
+	int c, d;
+
+	for (c = 0; c < 256; c++)
+		for (d = 0; d < 256; d++) {
+			src[0] = (char)c;
+			src[1] = (char)d;
+			src[2] = '\0';
+			(void)strvisx(want, src, 2, REF_VIS_FLAGS);
+			n = encode(fmt_vis, got, FMT_MINROOM, src, 2);
+			same("fmt_vis", got, n, want, strlen(want));
+		}
+}
+END_TEST
+
+START_TEST(vis_escapes_high_bytes_in_utf8_locale)
+{
+	const char src[] = "h\xc3\xa9llo \xe9\n";
+	char got[64];
+	size_t n;
+
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		ck_abort_msg("C.UTF-8 went away after the suite checked it");
+	n = encode(fmt_vis, got, 64, src, sizeof(src) - 1);
+	(void)setlocale(LC_CTYPE, "C");
+	same("fmt_vis", got, n, "h\\303\\251llo \\351\\n", 19);
+}
+END_TEST
+
+static const struct {
+	const char	*in;
+	size_t		 inlen;
+	const char	*out;
+} vis_utf8_cases[] = {
+#define C(in, out)	{ in, sizeof(in) - 1, out }
+	C("h\xc3\xa9llo", "h\xc3\xa9llo"),
+	C("\xf0\x9f\x98\x80 \xe4\xb8\xad", "\xf0\x9f\x98\x80 \xe4\xb8\xad"),
+	C("nbsp\xc2\xa0", "nbsp\xc2\xa0"),
+	C("\xc2\x85", "\\302\\205"),			/* NEL, C1 */
+	C("\xc2\x80\xc2\x9f", "\\302\\200\\302\\237"),
+	C("\x7f\x1b[31m", "\\177\\033[31m"),
+	C("a\xe2\x80\xae" "b", "a\\342\\200\\256b"),	/* RLO */
+	C("\xe2\x80\xaa\xe2\x80\xac", "\\342\\200\\252\\342\\200\\254"),
+	C("\xe2\x81\xa6\xe2\x81\xa9", "\\342\\201\\246\\342\\201\\251"),
+	C("\xe2\x80\xa8\xe2\x80\xa9", "\\342\\200\\250\\342\\200\\251"),
+	C("\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa",
+	    "\xe2\x80\xa7\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa"),
+	C("\xc0\xaf", "\\300\\257"),			/* overlong '/' */
+	C("\xe0\x80\xaf", "\\340\\200\\257"),
+	C("\xf0\x80\x80\xaf", "\\360\\200\\200\\257"),
+	C("\xed\xa0\x80", "\\355\\240\\200"),		/* surrogate */
+	C("\xf4\x90\x80\x80", "\\364\\220\\200\\200"),	/* > U+10FFFF */
+	C("\x80z\xff", "\\200z\\377"),
+	C("end\xe2\x82", "end\\342\\202"),		/* cut short */
+	C("\xe2\x82z", "\\342\\202z"),
+	C("\\ \"", "\\\\ \""),
+	C("\n\t\r\0x", "\\n\\t\\r\\0x"),
+	C("\0" "1", "\\0001"),
+#undef C
+};
+
+START_TEST(vis_utf8_examples)
+{
+	char got[256];
+	size_t n, room;
+	size_t k;
+
+	for (k = 0; k < sizeof(vis_utf8_cases) / sizeof(vis_utf8_cases[0]);
+	    k++)
+		for (room = FMT_MINROOM; room < 20; room++) {
+			n = encode(fmt_vis_utf8, got, room,
+			    vis_utf8_cases[k].in, vis_utf8_cases[k].inlen);
+			same("fmt_vis_utf8", got, n, vis_utf8_cases[k].out,
+			    strlen(vis_utf8_cases[k].out));
+		}
+}
+END_TEST
+
+/* 1 if s[0, n) holds no code point ref_hidden() refuses, as UTF-8. */
+static int
+shows_nothing_hidden(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		if ((k = ref_utf8(u + i, n - i, &cp)) == 0)
+			return 0;
+		if (ref_hidden(cp) && cp != '\\')
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+START_TEST(vis_utf8_matches_reference)
+{
+	char src[BIG], want[4 * BIG], got[4 * BIG + 1], back[BIG + 1];
+	unsigned int seed = 7;
+	size_t len, n, wn;
+	long t, cnt = t_scaled(100000);
+
+	for (t = 0; t < cnt; t++) {
+		len = fill(src, 80, &seed);
+		wn = ref_vis_utf8(want, src, len);
+		n = encode(fmt_vis_utf8, got, FMT_MINROOM + (size_t)(t % 13),
+		    src, len);
+		same("fmt_vis_utf8", got, n, want, wn);
+		MUST(shows_nothing_hidden(got, n));
+		/* and unvis(3) gives the bytes back */
+		MUST(strunvis(back, got) == (int)len);
+		MUST(memcmp(back, src, len) == 0);
+	}
+}
+END_TEST
+
+START_TEST(vis_utf8_is_vis_on_ascii)
+{
+	char src[BIG], a[4 * BIG + 1], b[4 * BIG + 1];
+	unsigned int seed = 11;
+	size_t len, i, na, nb;
+	long t, cnt = t_scaled(20000);
+
+	for (t = 0; t < cnt; t++) {
+		len = fill(src, 100, &seed);
+		for (i = 0; i < len; i++)
+			src[i] = (char)(src[i] & 0x7f);
+		na = encode(fmt_vis, a, 64, src, len);
+		nb = encode(fmt_vis_utf8, b, 64, src, len);
+		same("fmt_vis_utf8 on ASCII", b, nb, a, na);
+	}
+}
+END_TEST
+
+START_TEST(locale_utf8)
+{
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C"));
+	ck_assert_int_eq(fmt_locale_utf8(), 0);
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	ck_assert_int_eq(fmt_locale_utf8(), 1);
+	(void)setlocale(LC_CTYPE, "C");
+}
+END_TEST
+
+typedef size_t	ref_fn(char *, const char *, size_t);
+
+/*
+ * enc through dsts of FMT_MINROOM up to + rooms bytes equals ref, on cnt
+ * random inputs (one in ten long).
+ */
+static void
+match_reference(const char *what, fmt_encoder *enc, ref_fn *ref,
+    unsigned int seed, long cnt, size_t rooms)
+{
+	static char src[BIG], want[6 * BIG], got[6 * BIG + 1];
+	size_t len, n, wn;
+	long t;
+
+	for (t = 0; t < cnt; t++) {
+		len = fill(src, t % 10 == 0 ? BIG : 100, &seed);
+		wn = ref(want, src, len);
+		n = encode(enc, got, FMT_MINROOM + (size_t)t % rooms, src,
+		    len);
+		same(what, got, n, want, wn);
+	}
+}
+
+START_TEST(json_matches_reference)
+{
+	match_reference("fmt_json", fmt_json, ref_json, 3, t_scaled(100000),
+	    29);
+}
+END_TEST
+
+START_TEST(base64_matches_reference)
+{
+	match_reference("fmt_base64", fmt_base64, ref_base64, 5,
+	    t_scaled(50000), 23);
+}
+END_TEST
+
+/* A random 64-bit value with a random number of significant bits. */
+static uint64_t
+rand64(unsigned int *seed)
+{
+	uint64_t v = 0;
+	int i, bits = rand_r(seed) % 65;
+
+	for (i = 0; i < 4; i++)
+		v = v << 16 | (uint64_t)(rand_r(seed) & 0xffff);
+	return bits == 64 ? v : v & ((UINT64_C(1) << bits) - 1);
+}
+
+/* fmt_u64 and fmt_i64 of v (and of its two's complement) vs snprintf. */
+static void
+check_int(uint64_t v)
+{
+	char got[FMT_U64LEN + 1], want[32];
+	size_t n;
+	int wn;
+
+	memset(got, 'x', sizeof(got));
+	n = fmt_u64(got, v);
+	MUST(n <= FMT_U64LEN);
+	MUST(got[n] == 'x');
+	wn = snprintf(want, sizeof(want), "%" PRIu64, v);
+	same("fmt_u64", got, n, want, (size_t)wn);
+	memset(got, 'x', sizeof(got));
+	n = fmt_i64(got, (int64_t)v);
+	MUST(n <= FMT_I64LEN);
+	MUST(got[n] == 'x');
+	wn = snprintf(want, sizeof(want), "%" PRId64, (int64_t)v);
+	same("fmt_i64", got, n, want, (size_t)wn);
+}
+
+START_TEST(integers_match_snprintf)
+{
+	unsigned int seed = 13;
+	uint64_t p;
+	long t, cnt = t_scaled(200000);
+
+	check_int(0);
+	check_int(UINT64_MAX);
+	check_int((uint64_t)INT64_MAX);
+	check_int((uint64_t)INT64_MIN);
+	for (p = 1; p <= UINT64_MAX / 10; p *= 10) {
+		check_int(p - 1);
+		check_int(p);
+		check_int(p + 1);
+		check_int(0 - p);
+	}
+	for (t = 0; t < cnt; t++)
+		check_int(rand64(&seed));
+}
+END_TEST
+
+/* fmt_time and fmt_time_cached (with tc) of ts vs snprintf, in len bytes. */
+static void
+check_time(const struct timespec *ts, size_t len, struct fmt_timecache *tc)
+{
+	char got[64], want[64];
+	int n, wn;
+
+	wn = ref_time(want, len, ts);
+	memset(got, 'x', sizeof(got));
+	n = fmt_time_cached(got, len, ts, tc);
+	if (n != wn)
+		ck_abort_msg("fmt_time_cached of %lld.%09ld in %zu: %d, "
+	    "want %d", (long long)ts->tv_sec, ts->tv_nsec, len, n, wn);
+	if (wn >= 0) {
+		same("fmt_time_cached", got, (size_t)n + 1, want,
+		    (size_t)wn + 1);
+		MUST(got[n + 1] == 'x');
+	}
+	n = fmt_time(got, len, ts);
+	MUST(n == (wn >= 0 ? 0 : -1));
+	if (wn >= 0)
+		same("fmt_time", got, strlen(got), want, (size_t)wn);
+}
+
+START_TEST(times_match_snprintf)
+{
+	static const time_t edges[] = {
+		0, -1, 59, 60, 86399, 86400, 951782400 /* 2000-02-29 */,
+		253402300799 /* 9999-12-31T23:59:59 */, 253402300800,
+		-62167219200 /* year 0 */, -62167219201, INT32_MAX,
+		(time_t)INT32_MAX + 1, INT32_MIN, INT64_MAX, INT64_MIN,
+	};
+	static const long nsecs[] = {
+		0, 999, 1000, 999999999, 123456789, -1, -1000, 1000000000,
+		INT32_MAX,
+	};
+	struct fmt_timecache tc = { 0 };
+	struct timespec ts;
+	unsigned int seed = 17;
+	size_t e, k, len;
+	long t, cnt = t_scaled(100000);
+
+	for (e = 0; e < sizeof(edges) / sizeof(edges[0]); e++)
+		for (k = 0; k < sizeof(nsecs) / sizeof(nsecs[0]); k++)
+			for (len = 0; len < 40; len++) {
+				ts.tv_sec = edges[e];
+				ts.tv_nsec = nsecs[k];
+				check_time(&ts, len, NULL);
+				check_time(&ts, len, &tc);
+			}
+	for (t = 0; t < cnt; t++) {
+		/* runs of the same second, as a busy listener sees them */
+		if (rand_r(&seed) % 8 == 0)
+			ts.tv_sec = (time_t)rand64(&seed) %
+			    (time_t)400000000000LL - (time_t)100000000000LL;
+		else if (rand_r(&seed) % 4 == 0)
+			ts.tv_sec++;
+		ts.tv_nsec = rand_r(&seed) % 1000000000L;
+		check_time(&ts, FMT_TIMELEN, &tc);
+	}
+}
+END_TEST
+
+static Suite *
+encode_suite(void)
+{
+	Suite *s = suite_create("encode");
+	TCase *tc;
+
+	tc = t_tcase(s, "vis", 60);
+	tcase_add_test(tc, vis_every_byte_pair);
+	tcase_add_test(tc, vis_utf8_examples);
+	tcase_add_test(tc, vis_utf8_matches_reference);
+	tcase_add_test(tc, vis_utf8_is_vis_on_ascii);
+	if (setlocale(LC_CTYPE, "C.UTF-8") != NULL) {
+		(void)setlocale(LC_CTYPE, "C");
+		tcase_add_test(tc, vis_escapes_high_bytes_in_utf8_locale);
+		tcase_add_test(tc, locale_utf8);
+	} else {
+		t_skip("vis_escapes_high_bytes_in_utf8_locale",
+		    "no C.UTF-8 locale");
+		t_skip("locale_utf8", "no C.UTF-8 locale");
+	}
+	tc = t_tcase(s, "json", 60);
+	tcase_add_test(tc, json_matches_reference);
+	tcase_add_test(tc, base64_matches_reference);
+	tc = t_tcase(s, "numbers", 60);
+	tcase_add_test(tc, integers_match_snprintf);
+	tcase_add_test(tc, times_match_snprintf);
+	return s;
+}
+
+int
+main(void)
+{
+	return t_run(encode_suite());
+}
