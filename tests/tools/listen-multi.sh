@@ -93,6 +93,31 @@ is "--echo on b: the reply comes from b" "$B	via b" "$(ask "$B" "via b")"
 is "--echo on a: the reply comes from a" "$A	via a" "$(ask "$A" "via a")"
 finish_multi "--echo, two sockets"
 
+# A sender that reads its replies late: the replies that found its queue
+# full are held and sent again later, still from the socket it wrote to.
+multi --echo -c 30
+tmo "$PY" - "$B" "$T/late" <<'EOF' >"$T/o" 2>&1
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+for i in range(30):
+    s.sendto(b"late %d" % i, sys.argv[1])
+time.sleep(0.2)
+s.settimeout(5)
+got, froms = 0, set()
+try:
+    while got < 30:
+        data, addr = s.recvfrom(65536)
+        got += 1
+        froms.add(addr)
+except socket.timeout:
+    pass
+print(got >= 11, " ".join(sorted(froms)))
+EOF
+is "--echo, replies read late: all from the socket written to" \
+    "True $B" "$(cat "$T/o")"
+finish_multi "--echo, replies read late"
+
 multi -c 2 -e 'tr a-z A-Z'
 is "-e on b: the reply comes from b" "$B	UPPER B" "$(ask "$B" "upper b")"
 is "-e on a: the reply comes from a" "$A	UPPER A" "$(ask "$A" "upper a")"
