@@ -35,6 +35,8 @@
 #define REAP_MAX	16	/* stale-socket probes per client start */
 #define REAP_BUF	4096	/* bytes of directory read per start */
 #define AUTO_TRIES	16	/* names tried before giving up */
+#define AUTO_NAME_MAX	19	/* "PID-XXXXXXXX", a pid of up to 10 digits */
+#define AUTO_MODE	0600	/* automatic sockets: only we may write */
 
 /* A fresh endpoint with nothing open. */
 static struct udg *
@@ -318,19 +320,21 @@ udg_server(const char *path, int mode, int flags)
 }
 
 /*
- * Find or make the caller's private directory and check it: a real
- * directory (not a symlink), owned by us, not writable by group or others.
+ * The caller's private directory: $XDG_RUNTIME_DIR/udg when that is an
+ * absolute path naming a directory and leaves room for an automatic name
+ * within sun_path, else /tmp/udg-UID.
  */
 static int
-private_dir(char *dir, size_t size)
+private_dir_name(char *dir, size_t size)
 {
 	const char *xdg;
 	struct stat st;
-	int fd, n;
+	int n;
 
 	xdg = secure_getenv("XDG_RUNTIME_DIR");
-	if (xdg != NULL && xdg[0] == '/' && stat(xdg, &st) == 0 &&
-	    S_ISDIR(st.st_mode))
+	if (xdg != NULL && xdg[0] == '/' &&
+	    strlen(xdg) + sizeof("/udg/") - 1 + AUTO_NAME_MAX <=
+	    UDG_PATH_MAX && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode))
 		n = snprintf(dir, size, "%s/udg", xdg);
 	else
 		n = snprintf(dir, size, "/tmp/udg-%lu",
@@ -339,9 +343,37 @@ private_dir(char *dir, size_t size)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+	return 0;
+}
+
+/* Open dir itself, never what a symlink there points to. */
+static int
+open_dir(const char *dir)
+{
+	return open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/*
+ * Find or make the caller's private directory and check it: a real
+ * directory (not a symlink), owned by us, not writable by group or others.
+ * Others may enter it (mode 0711) but not list it, so that a server of
+ * another user can answer a socket there that its owner opened to it;
+ * automatic sockets are bound with mode 0600, closed to everyone else.
+ */
+static int
+private_dir(char *dir, size_t size)
+{
+	struct stat st;
+	int fd, n;
+
+	if (private_dir_name(dir, size) == -1)
 		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Open first: the directory is there on all but the first start. */
+	if ((fd = open_dir(dir)) == -1 && errno == ENOENT) {
+		if (mkdir(dir, 0711) == -1 && errno != EEXIST)
+			return -1;
+		fd = open_dir(dir);
+	}
 	if (fd == -1) {
 		if (errno == ELOOP || errno == ENOTDIR)
 			errno = EPERM;
@@ -353,6 +385,10 @@ private_dir(char *dir, size_t size)
 		errno = EPERM;
 		goto fail;
 	}
+	/* The umask, or an older udg, may have left it 0700. */
+	if ((st.st_mode & (S_IXGRP | S_IXOTH)) != (S_IXGRP | S_IXOTH) &&
+	    fchmod(fd, (st.st_mode & 07777) | S_IXGRP | S_IXOTH) == -1)
+		goto fail;
 	return fd;
 fail:
 	n = errno;
@@ -466,7 +502,7 @@ open_auto(int flags)
 		(void)strlcpy(u->path, path, sizeof(u->path));
 		u->base = u->path + strlen(dir) + 1;
 		u->dirfd = dfd;
-		if (bind_socket(u, -1) == 0)
+		if (bind_socket(u, AUTO_MODE) == 0)
 			return u;
 		u->dirfd = -1;
 		if (errno != EADDRINUSE)

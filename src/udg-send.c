@@ -5,16 +5,27 @@
  * them, standard input is split into records (lines, NUL-ended records, or
  * all of it) and each record is one datagram.  The socket is connected
  * once and records go out in batches, straight from the read buffer.
+ *
+ * With -r, a reply is taken only from the socket we are connected to: the
+ * kernel delivers nothing else to a connected datagram socket, what was
+ * queued before the request went out is thrown away, and the sender's
+ * address is checked against the peer's.  That is what makes it safe to
+ * open our socket to the listener's user when that is someone else.
  */
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,48 +35,74 @@
 
 #include "udg.h"
 #include "records.h"
+#include "send-peer.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_sendv() */
 #define READSIZE	(256 * 1024)	/* least stdin buffer */
 #define RETRY_MS	20		/* -W: pause between attempts */
+#define CHECK_MS	100		/* -r: how often the peer is checked */
+#define REPLY_MODE	0622		/* -r: our socket, for another user */
+#define AUTO_NAME_MAX	19		/* libudg's "PID-XXXXXXXX" */
 
 static int		 sep = '\n';	/* '\n', '\0' or REC_WHOLE */
 static int		 from_stdin;
 static int		 want_reply;
-static int		 reply_ms = 5000;
+static int		 reply_ms = 5000;	/* -t: 0 = no limit */
 static int		 wait_ms = -1;	/* -W: -1 = do not wait */
 static int		 nonblock;
+static int		 verbose;
 static const char	*bindpath;
+static char		 absbind[UDG_PATH_MAX + 1];
 static const char	*dest;
 static char		 vdest[TOOL_VISPATH];
 
 static struct udg	*u;
 static size_t		 maxdgram;
-static int64_t		 deadline;	/* -W: give up at this time */
-static unsigned long long nsent, nreplies;
+static int64_t		 absent_since = -1;	/* -W: when it went away */
+static unsigned long long nsent, nreplies, nignored;
 static struct tool_out	 out;
 static void		*replybuf;
 static size_t		 replysize;
+static struct sockaddr_un peer;		/* -r: who we are connected to */
+static socklen_t	 peerlen;
 
 static const struct option longopts[] = {
-	{ "all",	no_argument,		NULL,	'a' },
 	{ "null",	no_argument,		NULL,	'0' },
+	{ "all",	no_argument,		NULL,	'a' },
 	{ "bind",	required_argument,	NULL,	'b' },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ "nonblock",	no_argument,		NULL,	'n' },
 	{ "reply",	no_argument,		NULL,	'r' },
 	{ "timeout",	required_argument,	NULL,	't' },
-	{ "wait",	required_argument,	NULL,	'W' },
-	{ "nonblock",	no_argument,		NULL,	'n' },
-	{ "help",	no_argument,		NULL,	'h' },
 	{ "version",	no_argument,		NULL,	'V' },
+	{ "verbose",	no_argument,		NULL,	'v' },
+	{ "wait",	required_argument,	NULL,	'W' },
 	{ NULL,		0,			NULL,	0 }
+};
+#define SHORTOPTS	"+:0ab:hnrt:VvW:"
+
+/* One line per option, in the order of udg-send(1). */
+static const char *const helplines[] = {
+	"  -0, --null             read NUL-ended records from standard input",
+	"  -a, --all              send all of standard input as one datagram",
+	"  -b, --bind=PATH        bind the client socket at PATH",
+	"  -h, --help             print this help and exit",
+	"  -n, --nonblock         fail (75) instead of waiting on a full queue",
+	"  -r, --reply            print one reply to each datagram sent",
+	"  -t, --timeout=SECONDS  with -r, wait this long for each reply "
+	    "(5; 0: no limit)",
+	"  -V, --version          print the version and exit",
+	"  -v, --verbose          report counts on standard error at exit",
+	"  -W, --wait=SECONDS     wait this long whenever nobody listens",
+	NULL
 };
 
 /* Print the synopsis to fp. */
 static void
 synopsis(FILE *fp)
 {
-	(void)fprintf(fp, "usage: %s [-0anr] [-b path] [-t seconds] "
+	(void)fprintf(fp, "usage: %s [-0anrv] [-b path] [-t seconds] "
 	    "[-W seconds] socket [message ...]\n", getprogname());
 }
 
@@ -75,6 +112,18 @@ usage(void)
 {
 	synopsis(stderr);
 	exit(EX_USAGE);
+}
+
+/* -h: the synopsis and every option, to stdout; exit 0. */
+static void __attribute__((__noreturn__))
+help(void)
+{
+	const char *const *l;
+
+	synopsis(stdout);
+	for (l = helplines; *l != NULL; l++)
+		(void)printf("%s\n", *l);
+	exit(fflush(stdout) == EOF ? EX_IOERR : 0);
 }
 
 /* atexit: close the endpoint, which removes our socket file. */
@@ -92,13 +141,55 @@ cleanup(void)
 	u = NULL;
 }
 
-/* 1 if e means "not there yet" and -W allows another try. */
+/* atexit, with -v: what was sent and received. */
+static void
+report(void)
+{
+	if (want_reply)
+		warnx("%s: sent %llu, replies %llu, ignored %llu", vdest,
+		    nsent, nreplies, nignored);
+	else
+		warnx("%s: sent %llu", vdest, nsent);
+}
+
+/*
+ * 1 if e means "nobody there" and -W allows another try.  The -W time
+ * counts from when the listener went missing, each time it does.
+ */
 static int
 may_retry(int e)
 {
+	int64_t now;
+
 	if (e != ENOENT && e != ECONNREFUSED && e != ENOTCONN)
 		return 0;
-	return wait_ms >= 0 && tool_now_ms() < deadline;
+	if (wait_ms < 0)
+		return 0;
+	now = tool_now_ms();
+	if (absent_since < 0)
+		absent_since = now;
+	return now - absent_since < wait_ms;
+}
+
+/* Why nobody takes datagrams at dest, in the user's terms; NULL: errno. */
+static const char *
+why_unavailable(int e)
+{
+	struct stat st;
+
+	if (nsent > 0 && (e == ECONNREFUSED || e == ENOTCONN || e == ENOENT))
+		return "the listener went away";
+	if (e == EPROTOTYPE)
+		return "not a datagram socket";
+	if (e != ECONNREFUSED)
+		return NULL;
+	if (stat(dest, &st) == -1)
+		return NULL;
+	if (S_ISDIR(st.st_mode))
+		return "not a socket (a directory)";
+	if (!S_ISSOCK(st.st_mode))
+		return "not a socket";
+	return "nobody is listening (a stale socket)";
 }
 
 /* Say why sending stopped, with how many got out, and exit. */
@@ -106,31 +197,52 @@ static void __attribute__((__noreturn__))
 send_failed(int e, size_t len)
 {
 	int code = tool_exitcode(e);
+	const char *why = why_unavailable(e);
 
-	if (e == EMSGSIZE)
+	if (why == NULL)
+		why = e == EAGAIN ? "receiver's queue is full" : strerror(e);
+	if (e == EMSGSIZE && !from_stdin)
 		errx(EX_DATAERR, "message too long (%zu bytes; the limit is "
 		    "%zu)", len, maxdgram);
-	if (!from_stdin) {
-		if (e == EAGAIN)
-			errx(code, "%s: receiver's queue is full: message not "
-			    "sent", vdest);
-		errno = e;
-		err(code, "%s", vdest);
-	}
+	if (e == EMSGSIZE)
+		errx(EX_DATAERR, "record %llu is too long (%zu bytes; the "
+		    "limit is %zu)", nsent + 1, len, maxdgram);
+	if (!from_stdin)
+		errx(code, "%s: %s%s", vdest, why, e == EAGAIN ?
+		    ": message not sent" : "");
 	/* Records go out in input order, so the first one not sent is
 	 * where a retry (for example with tail -n +N) should start. */
-	if (e == EAGAIN)
-		errx(code, "%s: receiver's queue is full (sent %llu "
-		    "datagrams; not sent: record %llu and all after it)",
-		    vdest, nsent, nsent + 1);
 	errx(code, "%s: %s (sent %llu datagrams; not sent: record %llu and "
-	    "all after it)", vdest, strerror(e), nsent, nsent + 1);
+	    "all after it)", vdest, why, nsent, nsent + 1);
 }
 
-/* Connect to dest, retrying until the -W deadline. */
+/* -r: note who we are connected to, and let them answer us. */
+static void
+connected(void)
+{
+	struct stat st;
+
+	absent_since = -1;
+	if (!want_reply)
+		return;
+	peerlen = sizeof(peer);
+	if (getpeername(udg_fd(u), (struct sockaddr *)&peer, &peerlen) == -1)
+		err(EX_OSERR, "%s: getpeername", vdest);
+	/*
+	 * A listener running as another user cannot write to a socket only
+	 * we may write to.  Connected, ours takes datagrams from it alone.
+	 */
+	if (stat(dest, &st) == 0 && st.st_uid != geteuid() &&
+	    udg_set_perm(u, REPLY_MODE, (uid_t)-1, (gid_t)-1) == -1)
+		err(EX_OSERR, "%s: chmod", udg_path(u));
+}
+
+/* Connect to dest, retrying while -W allows. */
 static void
 connect_dest(void)
 {
+	const char *why;
+
 	while (udg_connect(u, dest) == -1) {
 		if (errno == EINTR || may_retry(errno)) {
 			tool_sleep_ms(RETRY_MS);
@@ -138,8 +250,11 @@ connect_dest(void)
 		}
 		if (nsent > 0)
 			send_failed(errno, 0);
+		if ((why = why_unavailable(errno)) != NULL)
+			errx(tool_exitcode(errno), "%s: %s", vdest, why);
 		err(tool_exitcode(errno), "%s", vdest);
 	}
+	connected();
 }
 
 /* Send iov[0, n), one datagram each, reconnecting under -W. */
@@ -153,6 +268,7 @@ send_batch(const struct iovec *iov, int n)
 			iov += k;
 			n -= k;
 			nsent += (unsigned long long)k;
+			absent_since = -1;
 			continue;
 		}
 		if (k == -1 && may_retry(errno)) {
@@ -166,47 +282,127 @@ send_batch(const struct iovec *iov, int n)
 	}
 }
 
-/* Wait for one reply and copy it to stdout with a newline. */
+/* Stdout's reader has gone: end as a filter does, silently, by SIGPIPE. */
+static void __attribute__((__noreturn__))
+reader_gone(void)
+{
+	sigset_t set;
+
+	cleanup();		/* which blocks every signal */
+	(void)signal(SIGPIPE, SIG_DFL);
+	(void)sigemptyset(&set);
+	(void)sigaddset(&set, SIGPIPE);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+	(void)raise(SIGPIPE);
+	_exit(EX_IOERR);
+}
+
+/* Copy a reply to stdout with a newline. */
 static void
-await_reply(void)
+print_reply(size_t len)
+{
+	if (tool_out_put(&out, replybuf, len) == 0 &&
+	    tool_out_putc(&out, '\n') == 0 && tool_out_flush(&out) == 0)
+		return;
+	if (errno == EPIPE)
+		reader_gone();
+	err(EX_IOERR, "stdout");
+}
+
+/* Did m come from the socket we are connected to? */
+static int
+from_peer(const struct udg_msg *m)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path), n;
+
+	if (m->peer_type != UDG_PEER_PATH || peerlen <= off)
+		return 0;
+	n = strnlen(peer.sun_path, peerlen - off);
+	return n == m->peer_len && memcmp(peer.sun_path, m->peer, n) == 0;
+}
+
+/* Take one datagram into replybuf: 1 if it is a reply, 0 if ignored. */
+static int
+take(struct udg_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf = replybuf;
+	m->size = replysize;
+	if (udg_recv(u, m) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		err(tool_exitcode(errno), "%s: receive", vdest);
+	}
+	if (!from_peer(m)) {
+		nignored++;
+		return 0;
+	}
+	return 1;
+}
+
+/* -r: throw away what is queued: nothing sent before this request is its
+ * reply (a late answer to an earlier request on a reused -b path). */
+static void
+drain(void)
 {
 	struct udg_msg m;
-	int64_t end = tool_now_ms() + reply_ms, left;
-	char vis[TOOL_VISPATH];
-	int r;
 
 	if (replybuf == NULL) {
 		replysize = tool_max_recv();
 		if ((replybuf = tool_slots_alloc(1, replysize)) == NULL)
 			err(EX_OSERR, "reply buffer");
 	}
+	while (udg_wait(u, 0, NULL) == 1) {
+		if (take(&m))
+			nignored++;
+	}
+}
+
+/* No reply in time: exit 75, naming the socket. */
+static void __attribute__((__noreturn__))
+timed_out(void)
+{
+	errx(EX_TEMPFAIL, "timed out waiting for a reply from %s after "
+	    "%d.%03d s (got %llu of %llu)", vdest, reply_ms / 1000,
+	    reply_ms % 1000, nreplies, nsent);
+}
+
+/* Wait for one reply from the peer and copy it to stdout. */
+static void
+await_reply(void)
+{
+	struct udg_msg m;
+	int64_t end = tool_now_ms() + reply_ms, left;
+	char vis[TOOL_VISPATH];
+	int r, slice;
+
 	for (;;) {
-		if ((left = end - tool_now_ms()) <= 0)
-			errx(EX_TEMPFAIL, "timed out waiting for reply "
-			    "(got %llu of %llu)", nreplies, nsent);
-		if ((r = udg_wait(u, (int)left, NULL)) == -1) {
+		slice = CHECK_MS;
+		if (reply_ms > 0) {
+			if ((left = end - tool_now_ms()) <= 0)
+				timed_out();
+			if (left < slice)
+				slice = (int)left;
+		}
+		if ((r = udg_wait(u, slice, NULL)) == -1) {
 			if (errno == EINTR)
 				continue;
-			err(EX_IOERR, "wait");
+			err(EX_IOERR, "%s: wait", vdest);
 		}
-		if (r == 0)
+		if (r == 0) {
+			if (send_peer_alive(udg_fd(u)) == 0)
+				errx(EX_UNAVAILABLE, "%s: the listener went "
+				    "away without replying (got %llu of %llu)",
+				    vdest, nreplies, nsent);
 			continue;
-		memset(&m, 0, sizeof(m));
-		m.buf = replybuf;
-		m.size = replysize;
-		if (udg_recv(u, &m) == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				continue;
-			err(tool_exitcode(errno), "%s: receive", vdest);
 		}
+		if (!take(&m))
+			continue;
 		if (m.flags & UDG_MSG_TRUNC)
 			warnx("reply from %s truncated (%zu of %zu bytes)",
 			    tool_vis(vis, sizeof(vis), m.peer, m.peer_len),
 			    m.len, m.reallen);
-		if (tool_out_put(&out, replybuf, m.len) == -1 ||
-		    tool_out_putc(&out, '\n') == -1 ||
-		    tool_out_flush(&out) == -1)
-			err(EX_IOERR, "stdout");
+		print_reply(m.len);
 		tool_slot_trim(replybuf, replysize, m.len, 64 * 1024);
 		nreplies++;
 		return;
@@ -224,6 +420,7 @@ send_records(const struct iovec *iov, int n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		drain();
 		send_batch(&iov[i], 1);
 		await_reply();
 	}
@@ -335,6 +532,55 @@ send_args(int argc, char **argv)
 	free(msg);
 }
 
+/*
+ * The private directory udg_client() uses, as libudg(3) chooses it, and
+ * why it refused it; exits 77.  Called only after EPERM.
+ */
+static void __attribute__((__noreturn__))
+unsafe_dir(void)
+{
+	char dir[PATH_MAX], vis[TOOL_VISPATH];
+	const char *xdg, *why = "is unsafe";
+	struct stat st;
+
+	xdg = secure_getenv("XDG_RUNTIME_DIR");
+	if (xdg != NULL && xdg[0] == '/' && stat(xdg, &st) == 0 &&
+	    strlen(xdg) + 5 + AUTO_NAME_MAX <= UDG_PATH_MAX &&
+	    S_ISDIR(st.st_mode))
+		(void)snprintf(dir, sizeof(dir), "%s/udg", xdg);
+	else
+		(void)snprintf(dir, sizeof(dir), "/tmp/udg-%lu",
+		    (unsigned long)geteuid());
+	if (lstat(dir, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			why = "is a symbolic link";
+		else if (!S_ISDIR(st.st_mode))
+			why = "is not a directory";
+		else if (st.st_uid != geteuid())
+			why = "belongs to another user";
+		else if (st.st_mode & (S_IWGRP | S_IWOTH))
+			why = "is writable by group or others";
+	}
+	errx(EX_NOPERM, "private directory %s %s: not binding a client "
+	    "socket there (see udg-send(1), FILES)",
+	    tool_vis(vis, sizeof(vis), dir, strlen(dir)), why);
+}
+
+/* udg_client() failed: say why and exit. */
+static void __attribute__((__noreturn__))
+client_failed(void)
+{
+	char vis[TOOL_VISPATH];
+	int code = errno == EROFS ? EX_CANTCREAT : tool_bind_exitcode(errno);
+
+	if (bindpath != NULL)
+		err(code, "-b %s", tool_vis(vis, sizeof(vis), bindpath,
+		    strlen(bindpath)));
+	if (errno == EPERM)
+		unsafe_dir();
+	err(code, "client socket");
+}
+
 /* Make the client endpoint with our socket file removed on any exit. */
 static void
 open_endpoint(void)
@@ -348,14 +594,8 @@ open_endpoint(void)
 	(void)sigaddset(&block, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &block, &old) == -1)
 		err(EX_OSERR, "sigprocmask");
-	if ((u = udg_client(bindpath, nonblock ? UDG_NONBLOCK : 0)) == NULL) {
-		char vis[TOOL_VISPATH];
-
-		if (bindpath == NULL)
-			err(tool_bind_exitcode(errno), "client socket");
-		err(tool_bind_exitcode(errno), "%s", tool_vis(vis, sizeof(vis),
-		    bindpath, strlen(bindpath)));
-	}
+	if ((u = udg_client(bindpath, nonblock ? UDG_NONBLOCK : 0)) == NULL)
+		client_failed();
 	if (atexit(cleanup) != 0)
 		err(EX_OSERR, "atexit");
 	if (tool_unlink_on_signal(udg_path(u)) == -1)
@@ -375,16 +615,133 @@ open_endpoint(void)
 		err(EX_OSERR, "shutdown");
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * -r to a socket of another user: the automatic socket must be in a
+ * directory that user can enter.  $XDG_RUNTIME_DIR is private to us
+ * (mode 0700); /tmp/udg-UID is not listable but can be entered.
+ */
+static void
+choose_dir(void)
+{
+	struct stat st;
+
+	if (!want_reply || bindpath != NULL)
+		return;
+	if (stat(dest, &st) == 0 && st.st_uid != geteuid() &&
+	    unsetenv("XDG_RUNTIME_DIR") == -1)
+		err(EX_OSERR, "unsetenv");
+}
+
+/*
+ * A relative -b path is made absolute: the listener resolves the address
+ * it replies to in its own directory, not in ours.
+ */
+static void
+absolute_bind(void)
+{
+	char cwd[PATH_MAX], vis[TOOL_VISPATH];
+	int n;
+
+	(void)tool_vis(vis, sizeof(vis), bindpath, strlen(bindpath));
+	if (bindpath[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			err(tool_bind_exitcode(errno), "-b %s: current "
+			    "directory", vis);
+		n = snprintf(absbind, sizeof(absbind), "%s/%s",
+		    strcmp(cwd, "/") == 0 ? "" : cwd, bindpath);
+		if (n < 0 || (size_t)n >= sizeof(absbind))
+			errx(EX_USAGE, "-b %s: bind path longer than %d bytes "
+			    "once made absolute (in %s)", vis, UDG_PATH_MAX,
+			    tool_vis(absbind, sizeof(absbind), cwd,
+			    strlen(cwd)));
+		bindpath = absbind;
+	} else if (strlen(bindpath) > UDG_PATH_MAX)
+		errx(EX_USAGE, "-b %s: bind path longer than %d bytes", vis,
+		    UDG_PATH_MAX);
+}
+
+/*
+ * Standard input, output and error must be open: a socket that took one
+ * of their numbers would be read as input or get our output.  A closed
+ * one we need is an error; others get /dev/null.
+ */
+static void
+check_fds(void)
+{
+	int fd, closed[3] = { 0, 0, 0 };
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		closed[fd] = 1;
+		if (open("/dev/null", O_RDWR) != fd)
+			_exit(EX_OSERR);
+	}
+	if (from_stdin && closed[0])
+		errx(EX_IOERR, "standard input is closed: nothing to send");
+	if (want_reply && closed[1])
+		errx(EX_IOERR, "standard output is closed: nowhere to write "
+		    "replies");
+}
+
+/* 1 if s would be an option of ours: one given after the operands. */
+static int
+looks_like_option(const char *s)
+{
+	const struct option *o;
+	size_t n;
+
+	if (s[0] != '-' || s[1] == '\0')
+		return 0;
+	if (s[1] != '-')
+		return strchr(&SHORTOPTS[2], s[1]) != NULL && s[1] != ':';
+	n = strcspn(s + 2, "=");
+	if (n == 0)
+		return 1;		/* "--" itself */
+	for (o = longopts; o->name != NULL; o++)
+		if (strncmp(o->name, s + 2, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Check the operands; exit 64 on anything wrong. */
+static void
+check_operands(int argc, char **argv, int dashdash)
+{
+	char vis[256];
+	int i;
+
+	if (argc < 1)
+		usage();
+	for (i = 1; i < argc && !dashdash; i++)
+		if (looks_like_option(argv[i])) {
+			(void)tool_vis(vis, sizeof(vis), argv[i],
+			    strlen(argv[i]));
+			warnx("option %s after the socket operand: options "
+			    "must come before socket (put -- before socket "
+			    "to send it as a message)", vis);
+			usage();
+		}
+	dest = argv[0];
+	if (*dest == '\0')
+		errx(EX_USAGE, "empty socket path");
+	(void)tool_vis(vdest, sizeof(vdest), dest, strlen(dest));
+	if (strlen(dest) > UDG_PATH_MAX)
+		errx(EX_USAGE, "%s: socket path longer than %d bytes", vdest,
+		    UDG_PATH_MAX);
+}
+
+/* Parse the options; returns the index of the first operand. */
+static int
+parse_options(int argc, char *argv[])
 {
 	const char *errstr;
-	int ch, all = 0, null = 0;
+	int ch, all = 0, null = 0, timeout_given = 0;
 
 	/* Printable UTF-8 passes unescaped in a UTF-8 locale. */
 	(void)setlocale(LC_CTYPE, "");
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+:0ab:hnrt:VW:", longopts,
+	while ((ch = getopt_long(argc, argv, SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case '0':
@@ -397,8 +754,7 @@ main(int argc, char *argv[])
 			bindpath = optarg;
 			break;
 		case 'h':
-			synopsis(stdout);
-			return fflush(stdout) == EOF ? EX_IOERR : 0;
+			help();
 		case 'n':
 			nonblock = 1;
 			break;
@@ -410,9 +766,13 @@ main(int argc, char *argv[])
 			    &errstr) == -1)
 				errx(EX_USAGE, "timeout %s: %s", optarg,
 				    errstr);
+			timeout_given = 1;
 			break;
 		case 'V':
 			tool_version();
+		case 'v':
+			verbose = 1;
+			break;
 		case 'W':
 			if (tool_parse_seconds(optarg, &wait_ms, &errstr) == -1)
 				errx(EX_USAGE, "wait %s: %s", optarg, errstr);
@@ -422,36 +782,43 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1)
-		usage();
 	if (all && null)
 		errx(EX_USAGE, "-a and -0 cannot be used together");
-	if ((all || null) && argc > 1)
+	if ((all || null) && argc - optind > 1)
 		errx(EX_USAGE, "-a and -0 read standard input: no message "
 		    "operands");
+	if (timeout_given && !want_reply)
+		errx(EX_USAGE, "-t needs -r: without -r no reply is awaited");
 	if (bindpath != NULL && *bindpath == '\0')
 		errx(EX_USAGE, "empty bind path");
-	dest = argv[0];
-	if (*dest == '\0')
-		errx(EX_USAGE, "empty socket path");
-	if (strlen(dest) > UDG_PATH_MAX)
-		errx(EX_USAGE, "%s: socket path longer than %d bytes",
-		    tool_vis(vdest, sizeof(vdest), dest, strlen(dest)),
-		    UDG_PATH_MAX);
-	(void)tool_vis(vdest, sizeof(vdest), dest, strlen(dest));
 	if (all)
 		sep = REC_WHOLE;
 	else if (null)
 		sep = '\0';
+	return optind;
+}
+
+int
+main(int argc, char *argv[])
+{
+	int first;
+
+	first = parse_options(argc, argv);
+	check_operands(argc - first, argv + first, first > 0 &&
+	    strcmp(argv[first - 1], "--") == 0);
+	argc -= first;
+	argv += first;
 	from_stdin = argc == 1;
+	check_fds();
+	if (bindpath != NULL)
+		absolute_bind();
 	/* Only replies go to stdout: a send without -r needs no buffer. */
 	if (want_reply && tool_out_init(&out, STDOUT_FILENO, 16 * 1024) == -1)
 		err(EX_OSERR, NULL);
-
+	choose_dir();
 	open_endpoint();
-	deadline = tool_now_ms() + (wait_ms > 0 ? wait_ms : 0);
+	if (verbose && atexit(report) != 0)
+		err(EX_OSERR, "atexit");
 	connect_dest();
 	if (from_stdin)
 		send_stdin();

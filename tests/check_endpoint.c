@@ -896,7 +896,7 @@ START_TEST(client_auto_in_xdg)
 	char buf[16], pa[PATH_MAX];
 
 	use_xdg();
-	umask(0);		/* the 0700 must not depend on the umask */
+	umask(0);		/* the 0711 must not depend on the umask */
 	a = udg_client(NULL, 0);
 	ck_assert_msg(a != NULL, "udg_client: %s", strerror(errno));
 	b = udg_client(NULL, 0);
@@ -907,8 +907,10 @@ START_TEST(client_auto_in_xdg)
 	ck_assert(is_sock(udg_path(a)));
 	ck_assert_int_eq(lstat(xdg_udg, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
-	ck_assert_int_eq(st.st_mode & 07777, 0700);
+	ck_assert_int_eq(st.st_mode & 07777, 0711);
 	ck_assert_uint_eq(st.st_uid, geteuid());
+	ck_assert_int_eq(lstat(udg_path(a), &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
 
 	/* It can be answered: that is what a client binds for. */
 	srv = udg_server("srv", -1, 0);
@@ -950,10 +952,27 @@ assert_tmp_fallback(void)
 	ck_assert_int_eq(lstat(prefix, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
 	ck_assert_uint_eq(st.st_uid, geteuid());
-	ck_assert_int_eq(st.st_mode & 077, 0);
+	ck_assert_int_eq(st.st_mode & 077, 011);
 	(void)snprintf(pa, sizeof(pa), "%s", udg_path(a));
 	ck_assert_int_eq(udg_close(a), 0);
 	ck_assert(!t_exists(pa));
+}
+
+/* An XDG_RUNTIME_DIR that leaves no room for a name in sun_path. */
+static void
+assert_long_xdg_fallback(void)
+{
+	char long_xdg[PATH_MAX];
+	size_t n;
+
+	n = (size_t)snprintf(long_xdg, sizeof(long_xdg), "%s/", t_dir);
+	while (n < UDG_PATH_MAX - 20)
+		long_xdg[n++] = 'x';
+	long_xdg[n] = '\0';
+	ck_assert_int_eq(mkdir(long_xdg, 0700), 0);
+	ck_assert_int_eq(setenv("XDG_RUNTIME_DIR", long_xdg, 1), 0);
+	assert_tmp_fallback();
+	ck_assert_int_eq(rmdir(long_xdg), 0);
 }
 
 START_TEST(client_auto_tmp_fallback)
@@ -965,6 +984,23 @@ START_TEST(client_auto_tmp_fallback)
 	ck_assert_int_eq(setenv("XDG_RUNTIME_DIR", "/nonexistent/udg-test",
 	    1), 0);
 	assert_tmp_fallback();
+	assert_long_xdg_fallback();
+}
+END_TEST
+
+/* A private directory left 0700 (umask, older udg) is opened for search. */
+START_TEST(client_dir_made_enterable)
+{
+	struct udg *a;
+	struct stat st;
+
+	use_xdg();
+	ck_assert_int_eq(mkdir(xdg_udg, 0700), 0);
+	a = udg_client(NULL, 0);
+	ck_assert_msg(a != NULL, "udg_client: %s", strerror(errno));
+	ck_assert_int_eq(lstat(xdg_udg, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0711);
+	ck_assert_int_eq(udg_close(a), 0);
 }
 END_TEST
 
@@ -1211,6 +1247,7 @@ endpoint_suite(void)
 
 	tc = t_tcase(s, "client", 10);
 	tcase_add_test(tc, client_auto_in_xdg);
+	tcase_add_test(tc, client_dir_made_enterable);
 	tcase_add_test(tc, client_auto_tmp_fallback);
 	tcase_add_test(tc, client_refuses_symlink_dir);
 	tcase_add_test(tc, client_refuses_writable_dir);

@@ -175,9 +175,11 @@ finish_listen
 like "-e output larger than a datagram: logged with the sender" \
     "*command for $T/big wrote 300000 bytes*no reply*" "$(cat "$T/lerr")"
 # shellcheck disable=SC2016
-listen -c 1 -e 'kill -9 $$'
+# -c 2: the listener stays while udg-send waits (a listener that leaves is 69).
+listen -c 2 -e 'kill -9 $$'
 tmo "$SEND" -r -t 2 -b "$T/k" "$S" x >"$T/o" 2>"$T/err"
 status "-e killed by a signal: no reply (75)" 75 $?
+tmo "$SEND" "$S" y
 finish_listen
 like "-e killed by a signal: logged" \
     "*command for $T/k killed by signal 9: no reply*" "$(cat "$T/lerr")"

@@ -316,17 +316,22 @@ if [ -w /dev/full ]; then
 	reap "$LASTPID"
 fi
 
-listen -R -c 1
+# (-c 2: a listener that exits after the request would be a listener
+# that went away, 69)
+listen -R -c 2
 tmo "$SEND" -r -t 0.5 "$S" unanswered >"$T/o" 2>"$T/err"
 status "-r -t 0.5 without a reply: 75" 75 $?
 is "-r -t: nothing on stdout" "" "$(cat "$T/o")"
-reap "$LASTPID"
-is "-r -t: the request was delivered" unanswered "$(cat "$T/out")"
+like "-r -t: the message says it timed out and names the socket" \
+    "*timed out*$S*" "$(cat "$T/err")"
+end_listen
+is "-r -t: the request was delivered" "$(printf 'unanswered\nEND')" \
+    "$(cat "$T/out")"
 
-listen -R -c 1
+listen -R -c 2
 tmo "$SEND" --reply "$S" default >"$T/o" 2>"$T/err"
 status "-r with the default timeout (5 s), no reply: 75" 75 $?
-reap "$LASTPID"
+end_listen
 is "sockets left by -r runs" 0 "$(sockets_in "$CLI")"
 
 # --- -b PATH: our own path; removed on exit and on signals -------------------
@@ -334,8 +339,7 @@ listen -J -c 1
 tmo "$SEND" -b "$T/me" "$S" from me 2>"$T/err"
 status "-b: exit 0" 0 $?
 reap "$LASTPID"
-peer=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["peer"])' \
-    "$T/out" 2>&1)
+peer=$(json_peer "$T/out")
 is "-b: the receiver sees that path" "$T/me" "$peer"
 true_that "-b: the socket file is removed at exit" [ ! -e "$T/me" ]
 true_that "-b: the lock file is removed at exit" [ ! -e "$T/me.lock" ]
@@ -365,7 +369,8 @@ tmo "$SEND" -b "$T/nodir/me" "$T/nope" m 2>"$T/err"
 status "-b in a missing directory: 73" 73 $?
 
 for sig in TERM INT HUP; do
-	listen -R -c 1 -t 60
+	listen -R -c 2 -t 60
+	lpid=$LASTPID
 	spawn env --default-signal="$sig" "$SEND" -b "$T/sig$sig" -r -t 60 "$S" x \
 	    2>"$T/err"
 	spid=$LASTPID
@@ -376,10 +381,12 @@ for sig in TERM INT HUP; do
 	reap "$spid"
 	true_that "SIG$sig: udg-send ends ($RC)" [ "$RC" -ne 124 ]
 	true_that "SIG$sig: -b socket file removed" [ ! -e "$T/sig$sig" ]
-	reap "$LASTPID"
+	LASTPID=$lpid
+	end_listen
 done
 
-listen -R -c 1 -t 60
+listen -R -c 2 -t 60
+lpid=$LASTPID
 spawn "$SEND" -r -t 60 "$S" x 2>"$T/err"
 spid=$LASTPID
 wait_for [ -s "$T/out" ]
@@ -387,6 +394,7 @@ is "automatic socket exists while waiting" 1 "$(sockets_in "$CLI")"
 kill -TERM "$spid"
 reap "$spid"
 is "SIGTERM: automatic socket file removed" 0 "$(sockets_in "$CLI")"
-reap "$LASTPID"
+LASTPID=$lpid
+end_listen
 
 done_testing

@@ -337,3 +337,9 @@ received_is() {
 	sleep 0.05
 	[ "$(vcount received "$T/lerr")" = "$1" ]
 }
+
+# json_peer FILE: the "peer" of the one JSON record (udg-listen -J) in FILE.
+json_peer() {
+	"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["peer"])' \
+	    "$1" 2>&1
+}
