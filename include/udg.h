@@ -26,7 +26,7 @@ extern "C" {
 #define UDG_API
 #endif
 
-#define UDG_VERSION		"0.1.0"
+#define UDG_VERSION		"0.2.0"
 
 /* Longest path an endpoint can bind (sun_path less its NUL, Linux). */
 #define UDG_PATH_MAX		107

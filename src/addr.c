@@ -14,7 +14,7 @@
 
 /* Fill *sun with path; ENAMETOOLONG if it does not fit, EINVAL if empty. */
 int
-udg_addr_path(struct sockaddr_un *sun, socklen_t *len, const char *path)
+udgi_addr_path(struct sockaddr_un *sun, socklen_t *len, const char *path)
 {
 	size_t n;
 
@@ -36,11 +36,11 @@ udg_addr_path(struct sockaddr_un *sun, socklen_t *len, const char *path)
 
 /* Rebuild the sender's address of a received datagram, to answer it. */
 int
-udg_addr_msg(struct sockaddr_un *sun, socklen_t *len, const struct udg_msg *m)
+udgi_addr_msg(struct sockaddr_un *sun, socklen_t *len, const struct udg_msg *m)
 {
 	switch (m->peer_type) {
 	case UDG_PEER_PATH:
-		return udg_addr_path(sun, len, m->peer);
+		return udgi_addr_path(sun, len, m->peer);
 	case UDG_PEER_ABSTRACT:
 		if (m->peer_len + 1 > sizeof(sun->sun_path)) {
 			errno = ENAMETOOLONG;
@@ -60,7 +60,7 @@ udg_addr_msg(struct sockaddr_un *sun, socklen_t *len, const struct udg_msg *m)
 
 /* Record who sent a datagram: a path, an abstract name, or nobody. */
 void
-udg_addr_peer(struct udg_msg *m, const struct sockaddr_un *sun, socklen_t len)
+udgi_addr_peer(struct udg_msg *m, const struct sockaddr_un *sun, socklen_t len)
 {
 	size_t off = offsetof(struct sockaddr_un, sun_path), n;
 

@@ -51,7 +51,7 @@ check_name(int fd, const char *path)
 	socklen_t wlen, glen = sizeof(got);
 	size_t n, max;
 
-	if (udg_addr_path(&want, &wlen, path) == -1)
+	if (udgi_addr_path(&want, &wlen, path) == -1)
 		return -1;
 	memset(&got, 0, sizeof(got));
 	if (getsockname(fd, (struct sockaddr *)&got, &glen) == -1)

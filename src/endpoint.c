@@ -40,7 +40,7 @@
 
 /* A fresh endpoint with nothing open. */
 static struct udg *
-udg_alloc(int flags)
+endpoint_alloc(int flags)
 {
 	struct udg *u;
 
@@ -57,7 +57,7 @@ udg_alloc(int flags)
 
 /* Free an endpoint without touching the filesystem; errno survives. */
 static void
-udg_free(struct udg *u)
+endpoint_free(struct udg *u)
 {
 	int save_errno = errno;
 
@@ -84,7 +84,7 @@ set_path(struct udg *u, const char *path)
 	char dir[UDG_PATH_MAX + 1];
 	const char *slash;
 
-	if (udg_addr_path(&sun, &len, path) == -1)
+	if (udgi_addr_path(&sun, &len, path) == -1)
 		return -1;
 	(void)strlcpy(u->path, path, sizeof(u->path));
 	slash = strrchr(u->path, '/');
@@ -139,7 +139,7 @@ probe(const char *path)
 	socklen_t len;
 	int s, r, save_errno;
 
-	if (udg_addr_path(&sun, &len, path) == -1)
+	if (udgi_addr_path(&sun, &len, path) == -1)
 		return -1;
 	if ((s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
@@ -233,7 +233,7 @@ bind_socket(struct udg *u, int mode)
 
 	if (u->flags & UDG_NONBLOCK)
 		type |= SOCK_NONBLOCK;
-	if (udg_addr_path(&sun, &len, u->path) == -1)
+	if (udgi_addr_path(&sun, &len, u->path) == -1)
 		return -1;
 	if ((u->fd = socket(AF_UNIX, type, 0)) == -1)
 		return -1;
@@ -295,7 +295,7 @@ open_at(const char *path, int mode, int flags)
 		errno = EINVAL;
 		return NULL;
 	}
-	if ((u = udg_alloc(flags)) == NULL)
+	if ((u = endpoint_alloc(flags)) == NULL)
 		return NULL;
 	if (set_path(u, path) == -1 || take_lock(u) == -1)
 		goto fail;
@@ -308,7 +308,7 @@ fail_locked:
 	unlink_lock(u);
 	errno = save_errno;
 fail:
-	udg_free(u);
+	endpoint_free(u);
 	return NULL;
 }
 
@@ -487,7 +487,7 @@ open_auto(int flags)
 	struct udg *u;
 	int dfd, i, n;
 
-	if ((u = udg_alloc(flags)) == NULL)
+	if ((u = endpoint_alloc(flags)) == NULL)
 		return NULL;
 	if ((dfd = private_dir(dir, sizeof(dir))) == -1)
 		goto fail;
@@ -515,7 +515,7 @@ fail_dir:
 	(void)close(dfd);
 	errno = n;
 fail:
-	udg_free(u);
+	endpoint_free(u);
 	return NULL;
 }
 
@@ -542,7 +542,7 @@ udg_close(struct udg *u)
 	if (unlink_own(u) == -1)
 		r = -1;
 	unlink_lock(u);
-	udg_free(u);
+	endpoint_free(u);
 	return r;
 }
 

@@ -48,7 +48,7 @@ udg_sendto(struct udg *u, const char *path, const void *buf, size_t len)
 	struct sockaddr_un sun;
 	socklen_t sl;
 
-	if (udg_addr_path(&sun, &sl, path) == -1)
+	if (udgi_addr_path(&sun, &sl, path) == -1)
 		return -1;
 	return send_one(u, &sun, sl, buf, len);
 }
@@ -68,7 +68,7 @@ udg_connect(struct udg *u, const char *path)
 		memset(&sun, 0, sizeof(sun));
 		sun.sun_family = AF_UNSPEC;
 		sl = sizeof(sun.sun_family);
-	} else if (udg_addr_path(&sun, &sl, path) == -1)
+	} else if (udgi_addr_path(&sun, &sl, path) == -1)
 		return -1;
 	do
 		r = connect(u->fd, (struct sockaddr *)&sun, sl);
@@ -125,7 +125,7 @@ udg_reply(struct udg *u, const struct udg_msg *to, const void *buf, size_t len)
 	struct sockaddr_un sun;
 	socklen_t sl;
 
-	if (udg_addr_msg(&sun, &sl, to) == -1)
+	if (udgi_addr_msg(&sun, &sl, to) == -1)
 		return -1;
 	return send_one(u, &sun, sl, buf, len);
 }
@@ -199,7 +199,7 @@ finish(struct udg *u, struct udg_msg *m, const struct msghdr *h,
 	m->len = reallen < m->size ? reallen : m->size;
 	if ((h->msg_flags & MSG_TRUNC) || reallen > m->size)
 		m->flags |= UDG_MSG_TRUNC;
-	udg_addr_peer(m, h->msg_name, h->msg_namelen);
+	udgi_addr_peer(m, h->msg_name, h->msg_namelen);
 	udgi_cred_parse(u, m, h->msg_control, h->msg_controllen, h->msg_flags);
 }
 

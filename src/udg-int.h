@@ -42,9 +42,9 @@ struct udg {
 };
 
 /* addr.c */
-int	udg_addr_path(struct sockaddr_un *, socklen_t *, const char *);
-int	udg_addr_msg(struct sockaddr_un *, socklen_t *, const struct udg_msg *);
-void	udg_addr_peer(struct udg_msg *, const struct sockaddr_un *, socklen_t);
+int	udgi_addr_path(struct sockaddr_un *, socklen_t *, const char *);
+int	udgi_addr_msg(struct sockaddr_un *, socklen_t *, const struct udg_msg *);
+void	udgi_addr_peer(struct udg_msg *, const struct sockaddr_un *, socklen_t);
 
 /* cred.c: the OS-specific part */
 /*
