@@ -1,10 +1,10 @@
 /*
  * listen-exec.c - udg-listen -e: jobs as non-blocking state machines.
  *
- * The command is started with posix_spawn(3): a new process group (so a
- * time limit reaches whatever the shell starts), the caller's signal
- * mask and default dispositions, and the UDG_* variables added to the
- * environment.  Both pipes are non-blocking on our side, so a command
+ * The command is started by spawn_sh() (listen-spawn.c): a new process
+ * group (so a time limit reaches whatever the shell starts), the
+ * caller's signal mask and default dispositions, and the UDG_* variables
+ * added to the environment.  Both pipes are non-blocking on our side, so a command
  * that does not read its input, or writes more than a reply can hold,
  * can never stall the caller.
  */
@@ -15,13 +15,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "listen-exec.h"
+#include "listen-spawn.h"
 #include "tool.h"
 
 extern char	**environ;
@@ -261,36 +261,12 @@ make_env(const struct udg_msg *m, const struct udg_ident *id, size_t *nbase)
 	return env;
 }
 
-/* posix_spawn /bin/sh -c command with stdin in, stdout out; 0 or errno. */
+/* /bin/sh -c command with stdin in, stdout out (listen-spawn.c). */
 static int
 spawn(const struct exec *x, int in, int out, char **env, pid_t *pid)
 {
-	char sh[] = "sh", dash_c[] = "-c";
-	char *argv[] = { sh, dash_c, x->cmd, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t sa;
-	int e;
-
-	if ((e = posix_spawnattr_init(&sa)) != 0)
-		return e;
-	if ((e = posix_spawn_file_actions_init(&fa)) != 0) {
-		(void)posix_spawnattr_destroy(&sa);
-		return e;
-	}
-	if ((e = posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) == 0 &&
-	    (e = posix_spawnattr_setpgroup(&sa, 0)) == 0 &&
-	    (e = posix_spawnattr_setsigmask(&sa, x->c.childmask)) == 0 &&
-	    (e = posix_spawnattr_setsigdefault(&sa,
-	    x->c.childdefault)) == 0 &&
-	    (e = posix_spawn_file_actions_adddup2(&fa, in,
-	    STDIN_FILENO)) == 0 &&
-	    (e = posix_spawn_file_actions_adddup2(&fa, out,
-	    STDOUT_FILENO)) == 0)
-		e = posix_spawn(pid, "/bin/sh", &fa, &sa, argv, env);
-	(void)posix_spawn_file_actions_destroy(&fa);
-	(void)posix_spawnattr_destroy(&sa);
-	return e;
+	return spawn_sh(x->cmd, in, out, x->c.childmask, x->c.childdefault,
+	    env, pid);
 }
 
 /* Copy request m into job j (payload and all). */

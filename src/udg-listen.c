@@ -2,13 +2,14 @@
  * udg-listen - receive datagrams on Unix-domain sockets and print them.
  *
  * This file holds the policy: options, set-up and one poll(2) loop over
- * the sockets, the signals (a signalfd: nothing runs in a handler) and the
- * -e commands.  The mechanisms live beside it: listen-record.c formats a
- * record, listen-exec.c runs the commands, listen-daemon.c does -d, -p
- * and readiness.  Datagrams are taken in batches into lazily backed
- * buffers big enough for anything an unprivileged sender can send, and
- * each batch is written with one buffered write, so -o is only ever
- * reopened between batches.
+ * the sockets, the signals (a signalfd: nothing runs in a handler), the
+ * -e commands and the -E worker.  The mechanisms live beside it:
+ * listen-record.c formats a record, listen-exec.c runs the commands,
+ * listen-worker.c the worker, listen-queue.c holds the requests that
+ * wait, listen-daemon.c does -d, -p and readiness.  Datagrams are taken
+ * in batches into lazily backed buffers big enough for anything an
+ * unprivileged sender can send, and each batch is written with one
+ * buffered write, so -o is only ever reopened between batches.
  */
 #include "config.h"
 
@@ -37,8 +38,10 @@
 #include "listen-exec.h"
 #include "listen-ops.h"
 #include "listen-output.h"
+#include "listen-queue.h"
 #include "listen-record.h"
 #include "listen-stats.h"
+#include "listen-worker.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
@@ -51,12 +54,14 @@
 #define OPT_ALLOW_EXE	260
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define REPLY_RETRY_MS	5		/* and how often it is tried again */
-#define EXEC_JOBS	1		/* -e commands at a time */
+#define EXEC_JOBS	1		/* -e commands at a time: -j's default */
+#define JOBS_MAX	256		/* -j at most */
+#define WORKER_PENDING	1024		/* -E: most unanswered requests */
+#define LOST_SHOWN	10		/* -E: lost requests named per death */
 #define EXEC_TIMEOUT_MS	30000		/* -T default */
-#define KILL_GRACE_MS	500		/* -e: SIGTERM to SIGKILL */
+#define KILL_GRACE_MS	500		/* -e, -E: SIGTERM to SIGKILL */
 #define STOP_GRACE_MS	1000		/* after a stop: drain and write */
 #define MAXSOCKS	64		/* socket operands */
-#define MAXPOLL		(3 + MAXSOCKS + EXEC_JOBS * EXEC_JOB_FDS)
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -72,6 +77,9 @@ struct options {
 	int			 exec_ms;	/* -T: 0 = none */
 	int			 echo;
 	const char		*execcmd;
+	int			 jobs;		/* -j: 0 = not given */
+	const char		*workercmd;	/* -E */
+	char			 vworkercmd[256];
 	int			 sockmode;	/* -m: -1 = umask */
 	gid_t			 sockgid;	/* -g: -1 = none */
 	uint32_t		*allow_uids, *allow_gids;
@@ -97,6 +105,10 @@ struct listener {
 	struct pidfh		*pfh;
 	struct output		 out;
 	struct exec		*exec;
+	struct reqq		*wait;		/* -j: a busy sender's requests */
+	struct worker		*worker;
+	struct pollfd		*pfd;
+	int			 maxpoll;
 	int			 sigfd;
 	sigset_t		 childmask;	/* the mask for -e commands */
 	sigset_t		 childdefault;	/* SIG_DFL in -e commands */
@@ -110,7 +122,10 @@ struct listener {
 	unsigned long long	 nrelative;	/* senders we cannot answer */
 	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
 	unsigned long long	 nskipped;	/* -e: could not be started */
+	unsigned long long	 nrefused, nlost; /* -E */
+	size_t			 lost_shown;	/* -E: since the worker started */
 	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
+	struct ratelim		 rl_refuse, rl_extra;
 	int			 reply_stalled;	/* last reply found no room */
 	int			 held;		/* a reply waits for room: */
 	struct udg_msg		 held_to;	/* its address */
@@ -143,6 +158,8 @@ static const struct optdef {
 	{ "creds",	'C', NULL,	"begin records with pid uid gid" },
 	{ "count",	'c', "count",	"exit after count records" },
 	{ "daemon",	'd', NULL,	"fork once the socket is bound" },
+	{ "worker",	'E', "command",	"run command once; it answers every "
+					"datagram" },
 	{ "exec",	'e', "command",	"run command per datagram, reply "
 					"with its output" },
 	{ "echo",	OPT_ECHO, NULL,	"send each datagram back" },
@@ -162,6 +179,7 @@ static const struct optdef {
 	{ "identity",	'I', NULL,	"name each sender (comm; JSON: exe, "
 					"cmdline, cgroup, unit)" },
 	{ "json",	'J', NULL,	"write JSON objects" },
+	{ "jobs",	'j', "jobs",	"-e: run up to jobs commands at once" },
 	{ "mode",	'm', "mode",	"socket file mode (octal)" },
 	{ "output",	'o', "file",	"append records to file" },
 	{ "peer",	OPT_PEER, NULL,	"show the sender's address (text)" },
@@ -173,7 +191,7 @@ static const struct optdef {
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
-	{ "exec-timeout", 'T', "seconds", "kill -e commands after seconds "
+	{ "exec-timeout", 'T', "seconds", "-e, -E: no reply after seconds "
 					"(0: never)" },
 	{ "timeout",	't', "seconds",	"exit after seconds idle" },
 	{ "timestamp",	OPT_STAMP, "[=utc|local|mono]", "begin text records "
@@ -186,12 +204,12 @@ static const struct optdef {
 #define NOPTS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
 static const char synopsis_fmt[] =
-    "usage: %s [-0CdIJRsv] [-c count] [-e command | --echo] [-G gids]\n"
-    "\t[-g group] [-m mode] [-o file] [-p pidfile] [-T seconds]\n"
-    "\t[-t seconds] [-U user[:group]] [-u uids] [--allow-exe paths]\n"
-    "\t[--allow-unit units] [--forward socket [--forward-format raw|rfc5424]\n"
-    "\t[--forward-sd-id name@number]] [--peer]\n"
-    "\t[--rate-limit n/seconds[:burst]] [--rate-key key]\n"
+    "usage: %s [-0CdIJRsv] [-c count] [-E command | -e command [-j jobs] |\n"
+    "\t--echo] [-G gids] [-g group] [-m mode] [-o file] [-p pidfile]\n"
+    "\t[-T seconds] [-t seconds] [-U user[:group]] [-u uids]\n"
+    "\t[--allow-exe paths] [--allow-unit units] [--forward socket\n"
+    "\t[--forward-format raw|rfc5424] [--forward-sd-id name@number]]\n"
+    "\t[--peer] [--rate-limit n/seconds[:burst]] [--rate-key key]\n"
     "\t[--timestamp[=utc|local|mono]] socket ...\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
@@ -279,6 +297,12 @@ cleanup(void)
 	l->exec = NULL;
 	ops_free(l->ops);
 	l->ops = NULL;
+	worker_free(l->worker);
+	l->worker = NULL;
+	reqq_free(l->wait);
+	l->wait = NULL;
+	free(l->pfd);
+	l->pfd = NULL;
 	output_close(&l->out);
 	for (i = 0; i < MAXSOCKS; i++) {
 		(void)udg_close(l->u[i]);
@@ -483,6 +507,43 @@ no_reply_reason(const struct exec_result *r, char *buf, size_t size)
 }
 
 /*
+ * 1 if the socket file req's sender was bound at was bound anew since req
+ * arrived: the asker is gone, and whoever holds its path now did not ask.
+ * A late answer would reach a process that is waiting for another reply.
+ */
+static int
+asker_rebound(const struct udg_msg *req)
+{
+	struct stat st;
+
+	if (req->peer_type != UDG_PEER_PATH || !(req->flags & UDG_MSG_KTIME))
+		return 0;
+	if (lstat(req->peer, &st) == -1)
+		return 0;	/* gone: udg_reply() says so */
+	return st.st_ctim.tv_sec > req->time.tv_sec ||
+	    (st.st_ctim.tv_sec == req->time.tv_sec &&
+	    st.st_ctim.tv_nsec > req->time.tv_nsec);
+}
+
+/* Answer a request (from socket si) that waited for a command or worker. */
+static void
+late_reply(struct listener *l, size_t si, const struct udg_msg *req,
+    const void *buf, size_t len)
+{
+	char vis[TOOL_VISPATH];
+
+	if (asker_rebound(req)) {
+		l->st.replies_failed++;
+		if (l->opt->verbose)
+			warnx("reply to %s dropped: its socket was bound anew "
+			    "since it asked", tool_peer_name(vis, sizeof(vis),
+			    req));
+		return;
+	}
+	reply(l, si, req, buf, len);
+}
+
+/*
  * -e: a command ended.  Only a command that exited 0 with output that
  * fits one datagram is answered; for any other, no reply is sent (the
  * asker times out rather than take a failure or a cut reply for an
@@ -500,7 +561,7 @@ command_done(void *arg, const struct exec_result *r)
 	if (r->end == EXEC_TIMEDOUT)
 		l->st.commands_timedout++;
 	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
-		reply(l, (size_t)r->tag, r->req, r->out, r->outlen);
+		late_reply(l, (size_t)r->tag, r->req, r->out, r->outlen);
 		return;
 	}
 	l->nfailed++;
@@ -524,6 +585,154 @@ command_start(struct listener *l, size_t si, const struct udg_msg *m,
 	if (ratelim_ok(&l->rl_exec))
 		warn("command for %s not started, request skipped",
 		    tool_peer_name(vis, sizeof(vis), m));
+}
+
+/*
+ * -e with -j: start m's command, or keep m until its sender's previous
+ * request has been answered (one sender's requests in the order sent).
+ */
+static void
+command_request(struct listener *l, size_t si, const struct udg_msg *m,
+    const struct udg_ident *id)
+{
+	if (l->wait == NULL || (!exec_busy(l->exec, m) &&
+	    !reqq_has_sender(l->wait, m, reqq_len(l->wait)))) {
+		command_start(l, si, m, id);
+		return;
+	}
+	/*
+	 * The identity record is the endpoint's and changes with the next
+	 * datagram: a kept request runs with UDG_COMM and the rest unset
+	 * rather than with a name that might not be its sender's.
+	 */
+	if (reqq_push(l->wait, m, 1, 0, (int)si) == -1)
+		err(EX_OSERR, "request queue");
+}
+
+/* -j: start the kept requests whose senders are free, oldest first. */
+static void
+command_dispatch(struct listener *l)
+{
+	const struct udg_msg *m;
+	size_t i = 0;
+
+	while (exec_free_slots(l->exec) > 0 &&
+	    (m = reqq_at(l->wait, i)) != NULL) {
+		if (exec_busy(l->exec, m) || reqq_has_sender(l->wait, m, i)) {
+			i++;
+			continue;
+		}
+		command_start(l, (size_t)reqq_tag(l->wait, i), m, NULL);
+		reqq_remove(l->wait, i);
+	}
+}
+
+/* -E: why a request got no reply, or a worker ended, in words. */
+static const char *
+worker_why_text(enum worker_why why)
+{
+	switch (why) {
+	case WORKER_EXITED:
+		return "the worker exited";
+	case WORKER_SIGNALED:
+		return "the worker was killed by a signal";
+	case WORKER_CLOSED:
+		return "the worker closed its standard input or output";
+	case WORKER_TIMEDOUT:
+		return "no reply within the time limit (-T)";
+	case WORKER_STOPPED:
+		return "stopped by a signal";
+	default:
+		return "the worker's reply was longer than the largest datagram";
+	}
+}
+
+/*
+ * -E: the worker answered req (NULL: nobody asked), which came in on
+ * socket tag.  While a reply waits for room, the next is not taken (-1):
+ * the worker's replies stay in its pipe, in order, rather than be dropped.
+ */
+static int
+worker_replied(void *arg, const struct udg_msg *req, int tag,
+    const char *buf, size_t len)
+{
+	struct listener *l = arg;
+
+	if (req != NULL && l->held)
+		return -1;
+	if (req != NULL)
+		late_reply(l, (size_t)tag, req, buf, len);
+	else if (ratelim_ok(&l->rl_extra))
+		warnx("worker wrote a reply with no request waiting: dropped");
+	return 0;
+}
+
+/* -E: req will get no reply; name its sender (a few per worker). */
+static void
+worker_lost(void *arg, const struct udg_msg *req, enum worker_why why)
+{
+	struct listener *l = arg;
+	char vis[TOOL_VISPATH];
+
+	l->nlost++;
+	if (why == WORKER_TOOBIG ? !ratelim_ok(&l->rl_refuse) :
+	    l->lost_shown++ >= LOST_SHOWN)
+		return;
+	warnx("no reply to %s: %s", tool_peer_name(vis, sizeof(vis), req),
+	    worker_why_text(why));
+}
+
+/* -E: a worker is gone; say how, and what comes next. */
+static void
+worker_ended(void *arg, const struct worker_end *e)
+{
+	struct listener *l = arg;
+	char how[64];
+
+	if (e->unanswered > LOST_SHOWN)
+		warnx("no reply to %zu more requests", e->unanswered -
+		    LOST_SHOWN);
+	l->lost_shown = 0;
+	if (e->why == WORKER_STOPPED)
+		return;
+	if (e->why == WORKER_EXITED && e->status >= 0)
+		(void)snprintf(how, sizeof(how), "exited %d", e->status);
+	else if (e->why == WORKER_SIGNALED)
+		(void)snprintf(how, sizeof(how), "killed by signal %d",
+		    e->status);
+	else
+		(void)strlcpy(how, e->why == WORKER_TIMEDOUT ? "ended: a "
+		    "request waited past -T" : "ended: it closed a pipe",
+		    sizeof(how));
+	if (e->restart_ms >= 0)
+		warnx("worker %s after %lld ms (unanswered: %zu); restarting "
+		    "in %d ms", how, (long long)e->lived_ms, e->unanswered,
+		    e->restart_ms);
+	else
+		warnx("worker %s after %lld ms (unanswered: %zu)", how,
+		    (long long)e->lived_ms, e->unanswered);
+}
+
+/* -E: give m (from socket si) to the worker, unless it holds a separator. */
+static void
+worker_request(struct listener *l, size_t si, const struct udg_msg *m)
+{
+	char vis[TOOL_VISPATH];
+
+	if ((m->flags & UDG_MSG_TRUNC) == 0 &&
+	    worker_submit(l->worker, m, (int)si, tool_now_ms()) == 0)
+		return;
+	if (errno == ENOMEM && (m->flags & UDG_MSG_TRUNC) == 0)
+		err(EX_OSERR, "worker");
+	l->nrefused++;
+	if (ratelim_ok(&l->rl_refuse))
+		warnx("request from %s refused: %s",
+		    tool_peer_name(vis, sizeof(vis), m),
+		    (m->flags & UDG_MSG_TRUNC) ? "it was truncated" :
+		    errno == ENOBUFS ? "the worker cannot take it now" :
+		    l->opt->rec.format == RECORD_NUL ?
+		    "it holds a NUL (-0 records end in one)" :
+		    "it holds a newline (records are lines)");
 }
 
 /* Count and report a truncated datagram. */
@@ -648,7 +857,9 @@ handle(struct listener *l, size_t si, const struct udg_msg *m)
 	if (l->opt->echo)
 		reply(l, si, m, m->buf, m->len);
 	else if (l->exec != NULL)
-		command_start(l, si, m, meta.id);
+		command_request(l, si, m, meta.id);
+	else if (l->worker != NULL)
+		worker_request(l, si, m);
 }
 
 /* Exit 64 with "OPTION ARG: why". */
@@ -688,6 +899,9 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 	case 'G':
 		return tool_parse_idlist(arg, 1, &o->allow_gids,
 		    &o->nallow_gids, errstr);
+	case 'j':
+		o->jobs = (int)strtonum(arg, 1, JOBS_MAX, errstr);
+		return *errstr != NULL ? -1 : 0;
 	case 'g':
 		return tool_parse_gid(arg, &o->sockgid, errstr);
 	case 'm':
@@ -715,6 +929,9 @@ static const char **
 string_opt(struct options *o, int ch, const char **what)
 {
 	switch (ch) {
+	case 'E':
+		*what = "worker command";
+		return &o->workercmd;
 	case 'e':
 		*what = "command";
 		return &o->execcmd;
@@ -772,6 +989,7 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	case OPT_PEER:
 		*flag_opt(o, ch) = 1;
 		break;
+	case 'E':
 	case 'e':
 	case 'o':
 	case 'p':
@@ -860,6 +1078,15 @@ parse_args(struct options *o, int argc, char *argv[])
 		errx(EX_USAGE, "--peer and --timestamp are for text records: "
 		    "JSON has peer and time");
 	ops_opts_check(&o->ops);
+	if (o->workercmd != NULL && (o->echo || o->execcmd != NULL ||
+	    o->jobs > 0))
+		errx(EX_USAGE, "-E cannot be combined with %s", o->echo ?
+		    "--echo" : o->execcmd != NULL ? "-e" : "-j");
+	if (o->jobs > 0 && o->execcmd == NULL)
+		errx(EX_USAGE, "-j needs -e");
+	if (o->workercmd != NULL)
+		(void)tool_vis(o->vworkercmd, sizeof(o->vworkercmd),
+		    o->workercmd, strlen(o->workercmd));
 	if (o->outpath != NULL)
 		(void)tool_vis(o->voutpath, sizeof(o->voutpath), o->outpath,
 		    strlen(o->outpath));
@@ -952,7 +1179,8 @@ endpoint_flags(const struct options *o)
 	if (o->rec.identity || allow_active(&o->allow) ||
 	    o->ops.rate_key == RATE_KEY_UNIT)
 		f |= UDG_PIDFD;
-	if (wants_time(o))
+	/* -e and -E: to tell a late answer's asker from a new process. */
+	if (wants_time(o) || o->execcmd != NULL || o->workercmd != NULL)
 		f |= UDG_TIMESTAMP;
 	return f;
 }
@@ -990,25 +1218,32 @@ bind_socket(const struct options *o, size_t si)
 	return u;
 }
 
-/* -e: the pool of commands, replies up to the largest datagram. */
-static void
-setup_exec(struct listener *l)
+/* The largest reply: replies go out on any socket, so the least of all. */
+static size_t
+max_reply(const struct listener *l)
 {
-	struct exec_conf c;
 	ssize_t m, least = -1;
 	size_t i;
 
-	/* Replies go out on any socket: the smallest limit holds for all. */
 	for (i = 0; i < l->opt->nsocks; i++) {
 		if ((m = udg_max_datagram(l->u[i])) == -1)
 			err(EX_OSERR, "udg_max_datagram");
 		if (least == -1 || m < least)
 			least = m;
 	}
+	return (size_t)least;
+}
+
+/* -e: the pool of commands, replies up to the largest datagram. */
+static void
+setup_exec(struct listener *l)
+{
+	struct exec_conf c;
+
 	memset(&c, 0, sizeof(c));
 	c.command = l->opt->execcmd;
-	c.maxout = (size_t)least;
-	c.jobs = EXEC_JOBS;
+	c.maxout = max_reply(l);
+	c.jobs = l->opt->jobs > 0 ? l->opt->jobs : EXEC_JOBS;
 	c.timeout_ms = l->opt->exec_ms;
 	c.kill_grace_ms = KILL_GRACE_MS;
 	c.childmask = &l->childmask;
@@ -1017,6 +1252,32 @@ setup_exec(struct listener *l)
 	c.arg = l;
 	if ((l->exec = exec_new(&c)) == NULL)
 		err(EX_OSERR, "exec");
+	if (c.jobs > 1 && (l->wait = reqq_new((size_t)c.jobs)) == NULL)
+		err(EX_OSERR, "exec");
+}
+
+/* -E: start the worker; its records are lines, or end in NUL with -0. */
+static void
+setup_worker(struct listener *l)
+{
+	struct worker_conf c;
+
+	memset(&c, 0, sizeof(c));
+	c.command = l->opt->workercmd;
+	c.sep = l->opt->rec.format == RECORD_NUL ? '\0' : '\n';
+	c.creds = l->opt->rec.creds;
+	c.maxreply = max_reply(l);
+	c.maxpending = WORKER_PENDING;
+	c.timeout_ms = l->opt->exec_ms;
+	c.kill_grace_ms = KILL_GRACE_MS;
+	c.childmask = &l->childmask;
+	c.childdefault = &l->childdefault;
+	c.reply = worker_replied;
+	c.lost = worker_lost;
+	c.ended = worker_ended;
+	c.arg = l;
+	if ((l->worker = worker_new(&c)) == NULL)
+		err(EX_OSERR, "worker");
 }
 
 /* Bind, open everything, detach if asked; exit with a message on error. */
@@ -1055,6 +1316,13 @@ setup(struct listener *l)
 	    o->rec.format == RECORD_JSON, &l->out.o, l->slotsize);
 	if (o->execcmd != NULL)
 		setup_exec(l);
+	if (o->workercmd != NULL)
+		setup_worker(l);
+	/* the signalfd, the sockets, the output and a forward target */
+	l->maxpoll = 3 + (int)o->nsocks + WORKER_FDS + EXEC_JOB_FDS *
+	    (o->jobs > 0 ? o->jobs : EXEC_JOBS);
+	if ((l->pfd = calloc((size_t)l->maxpoll, sizeof(*l->pfd))) == NULL)
+		err(EX_OSERR, NULL);
 	if (o->daemonize)
 		daemon_detach(l->pfh, o->vpidpath, o->outpath != NULL);
 	else
@@ -1097,9 +1365,9 @@ print_stats(const struct listener *l)
 }
 
 /*
- * Stop taking new work: -e commands are killed, what is queued on the
- * socket is still read and written (not for -e: those are requests
- * nobody will answer), for at most STOP_GRACE_MS.
+ * Stop taking new work: -e commands and the -E worker are killed, what
+ * is queued on the socket is still read and written (not for -e or -E:
+ * those are requests nobody will answer), for at most STOP_GRACE_MS.
  */
 static void
 begin_stop(struct listener *l, int64_t now)
@@ -1111,6 +1379,10 @@ begin_stop(struct listener *l, int64_t now)
 	retry_reply(l, now, 1);
 	if (l->exec != NULL) {
 		exec_stop(l->exec, now);
+		l->drained = 1;
+	}
+	if (l->worker != NULL) {
+		worker_stop(l->worker, now);
 		l->drained = 1;
 	}
 }
@@ -1133,6 +1405,8 @@ read_signals(struct listener *l)
 		case SIGCHLD:
 			if (l->exec != NULL)
 				exec_reap(l->exec);
+			if (l->worker != NULL)
+				worker_reap(l->worker, tool_now_ms());
 			break;
 		case SIGUSR1:
 			print_stats(l);
@@ -1159,8 +1433,12 @@ want_now(const struct listener *l)
 		if (o->count - l->nout < (unsigned long long)want)
 			want = (int)(o->count - l->nout);
 	}
-	if (l->exec != NULL && exec_free_slots(l->exec) < want)
-		want = exec_free_slots(l->exec);
+	if (l->exec != NULL && exec_free_slots(l->exec) -
+	    (l->wait != NULL ? (int)reqq_len(l->wait) : 0) < want)
+		want = exec_free_slots(l->exec) -
+		    (l->wait != NULL ? (int)reqq_len(l->wait) : 0);
+	if (l->worker != NULL && worker_room(l->worker) < (size_t)want)
+		want = (int)worker_room(l->worker);
 	return want;
 }
 
@@ -1192,6 +1470,8 @@ receive(struct listener *l, size_t si, int want)
 			tool_slot_trim(l->msgs[i].buf, l->slotsize,
 			    l->msgs[i].len, SLOT_KEEP);
 	}
+	if (l->worker != NULL)
+		worker_flush(l->worker);
 	return n;
 }
 
@@ -1228,21 +1508,30 @@ poll_timeout(const struct listener *l, int64_t now)
 	if (l->exec != NULL)
 		t = nearer(t, exec_next_ms(l->exec, now));
 	t = nearer(t, ops_next_ms(l->ops, now));
+	if (l->worker != NULL)
+		t = nearer(t, worker_next_ms(l->worker, now));
 	if (l->held)
 		t = nearer(t, REPLY_RETRY_MS);
 	return nearer(t, output_next_ms(&l->out, now));
 }
 
 /*
- * -t counts idle time only: not while a command runs, records wait to
- * be written, a reply waits for room, or datagrams wait because the
- * output is blocked.
+ * -t counts idle time only: not while a command runs or a request waits
+ * for one, the worker owes a reply (or, stopping, is still there),
+ * records wait to be written, a reply waits for room, or datagrams wait
+ * because the output is blocked.
  */
 static int
 busy(const struct listener *l)
 {
-	return (l->exec != NULL && exec_running(l->exec) > 0) ||
-	    tool_out_pending(&l->out.o) > 0 || l->out.waiting || l->held ||
+	if (l->exec != NULL && exec_running(l->exec) > 0)
+		return 1;
+	if (l->wait != NULL && reqq_len(l->wait) > 0 && !l->stop)
+		return 1;
+	if (l->worker != NULL && (worker_pending(l->worker) > 0 ||
+	    (l->stop && worker_alive(l->worker))))
+		return 1;
+	return tool_out_pending(&l->out.o) > 0 || l->out.waiting || l->held ||
 	    ops_hold(l->ops);
 }
 
@@ -1252,6 +1541,10 @@ finished(struct listener *l, int64_t now)
 {
 	const struct options *o = l->opt;
 
+	if (l->worker != NULL && worker_failed(l->worker))
+		errx(EX_UNAVAILABLE, "worker %s: it ended within %d ms of its "
+		    "start %d times in a row; giving up", o->vworkercmd,
+		    WORKER_QUICK_MS, WORKER_TRIES);
 	if (l->out.gone)
 		return 1;
 	if (l->stop)
@@ -1271,10 +1564,13 @@ finished(struct listener *l, int64_t now)
 	return 0;
 }
 
-/* Fill pfd with what to wait for; the sockets from *sockix, *outix. */
+/*
+ * Fill pfd with what to wait for; the sockets from *sockix, the output
+ * at *outix, then *nx and *nw of the commands' and the worker's fds.
+ */
 static int
 fill_poll(struct listener *l, struct pollfd *pfd, int *sockix, int *outix,
-    int *nx)
+    int *nx, int *nw)
 {
 	size_t i;
 	short ev;
@@ -1296,7 +1592,9 @@ fill_poll(struct listener *l, struct pollfd *pfd, int *sockix, int *outix,
 		pfd[n++].events = ev;
 	}
 	*nx = l->exec != NULL ?
-	    exec_pollfds(l->exec, pfd + n, MAXPOLL - n) : 0;
+	    exec_pollfds(l->exec, pfd + n, l->maxpoll - n) : 0;
+	*nw = l->worker != NULL ?
+	    worker_pollfds(l->worker, pfd + n + *nx, l->maxpoll - n - *nx) : 0;
 	return n;
 }
 
@@ -1339,8 +1637,8 @@ receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
 static void
 loop(struct listener *l)
 {
-	struct pollfd pfd[MAXPOLL];
-	int n, nx, no, sockix, outix;
+	struct pollfd *pfd = l->pfd;
+	int n, nx, nw, no, sockix, outix;
 	int64_t now;
 
 	l->last = tool_now_ms();
@@ -1350,15 +1648,23 @@ loop(struct listener *l)
 			exec_tick(l->exec, now);
 		ops_tick(l->ops, now);
 		retry_reply(l, now, 0);
+		if (l->worker != NULL) {
+			if (!l->held)
+				worker_resume(l->worker);
+			worker_tick(l->worker, now);
+		}
+		if (l->wait != NULL && !l->stop)
+			command_dispatch(l);
 		write_out(l, now);
 		if (l->stop && !l->drained)
 			drain(l);
 		write_out(l, now);
 		if (finished(l, now))
 			break;
-		n = fill_poll(l, pfd, &sockix, &outix, &nx);
-		no = ops_pollfds(l->ops, pfd + n + nx, MAXPOLL - n - nx);
-		if (poll(pfd, (nfds_t)n + (nfds_t)nx + (nfds_t)no,
+		n = fill_poll(l, pfd, &sockix, &outix, &nx, &nw);
+		no = ops_pollfds(l->ops, pfd + n + nx + nw,
+		    l->maxpoll - n - nx - nw);
+		if (poll(pfd, (nfds_t)n + (nfds_t)nx + (nfds_t)nw + (nfds_t)no,
 		    poll_timeout(l, now)) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1371,6 +1677,8 @@ loop(struct listener *l)
 			output_events(&l->out, pfd[outix].revents, now);
 		if (nx > 0)
 			exec_events(l->exec, pfd + n, nx);
+		if (nw > 0)
+			worker_events(l->worker, pfd + n + nx, nw, now);
 		if (sockix != -1)
 			receive_ready(l, pfd + sockix, now);
 	}
@@ -1393,6 +1701,11 @@ report(struct listener *l)
 		    l->opt->voutpath, lost, lost == 1 ? "" : "s");
 	if (l->opt->verbose)
 		print_stats(l);
+	if (l->wait != NULL && reqq_len(l->wait) > 0)
+		warnx("stopped with %zu requests not started", reqq_len(l->wait));
+	if (l->opt->verbose && l->opt->workercmd != NULL)
+		(void)fprintf(stderr, "%s: worker: refused %llu, unanswered "
+		    "%llu\n", getprogname(), l->nrefused, l->nlost);
 	return lost > 0 && !l->out.gone ? EX_IOERR : 0;
 }
 

@@ -277,10 +277,12 @@ is "--allow-exe: no payload on stderr" "" "$(grep SECRET "$T/lerr")"
 # A kernel without pidfds (forced): nothing can be vouched for, so
 # nothing passes, and the listener says so at start.
 rm -f "$T/release"
-UDG_TEST_DISABLE=pidfd listen -v -t 1 --allow-exe "$B/good"
+UDG_TEST_DISABLE=pidfd listen -v --allow-exe "$B/good"
 lpid=$LASTPID
 linger good "SECRET unpinned"
 g1=$LASTPID
+wait_for grep -q "could not be identified" "$T/lerr"
+kill -TERM "$lpid"
 LASTPID=$lpid
 finish_listen
 release

@@ -123,6 +123,39 @@ is "-e on b: the reply comes from b" "$B	UPPER B" "$(ask "$B" "upper b")"
 is "-e on a: the reply comes from a" "$A	UPPER A" "$(ask "$A" "upper a")"
 finish_multi "-e, two sockets"
 
+# -j and -E: requests that wait (for a free job, the worker) keep theirs.
+multi -c 4 -j 2 -e 'tr a-z A-Z'
+is "-e -j on b: the reply comes from b" "$B	JOB B" "$(ask "$B" "job b")"
+is "-e -j on a: the reply comes from a" "$A	JOB A" "$(ask "$A" "job a")"
+is "-e -j on b again: from b" "$B	AGAIN B" "$(ask "$B" "again b")"
+is "-e -j on a again: from a" "$A	AGAIN A" "$(ask "$A" "again a")"
+finish_multi "-e -j, two sockets"
+
+# One sender's second request waits for its first: kept, then answered
+# from the socket it came in on.
+multi -c 2 -j 2 -e 'sleep 0.2; tr a-z A-Z'
+tmo "$PY" - "$A" "$B" "$T/cli" <<'EOF' >"$T/o" 2>&1
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[3])
+s.settimeout(10)
+s.sendto(b"first a", sys.argv[1])
+s.sendto(b"then b", sys.argv[2])
+for i in range(2):
+    data, addr = s.recvfrom(65536)
+    print("%s\t%s" % (addr, data.decode()))
+EOF
+rm -f "$T/cli"
+is "-e -j, a kept request: each reply from its own socket" \
+    "$(printf '%s\tFIRST A\n%s\tTHEN B' "$A" "$B")" "$(cat "$T/o")"
+finish_multi "-e -j, a kept request"
+
+# shellcheck disable=SC2016 # for the worker's shell
+multi -c 2 -E 'while read -r l; do echo "w $l"; done'
+is "-E on b: the reply comes from b" "$B	w to b" "$(ask "$B" "to b")"
+is "-E on a: the reply comes from a" "$A	w to a" "$(ask "$A" "to a")"
+finish_multi "-E, two sockets"
+
 # --- -m applies to every socket ----------------------------------------------
 multi -m 600 -g "$(id -g)" -c 1
 is "-m 600: the first socket's mode" 600 "$(stat -c %a "$A")"

@@ -28,7 +28,8 @@ EOF
 }
 
 # near STAMP LOW HIGH: LOW - 0.05 <= STAMP <= HIGH + 0.5 (seconds; the
-# read came at least a second after HIGH).
+# read came at least a second after HIGH).  Called through true_that.
+# shellcheck disable=SC2317
 near() {
 	"$PY" -c 'import sys; v, lo, hi = map(float, sys.argv[1:4]);
 sys.exit(0 if lo - 0.05 <= v <= hi + 0.5 else 1)' "$@"
@@ -76,7 +77,7 @@ TZ=XST-5:30 listen --timestamp=local -C -c 1
 stopped_send "local"
 finish_listen
 read -r t0 t1 m0 m1 < "$T/when"
-read -r stamp pid uid gid rest < "$T/out"
+read -r stamp _ uid gid rest < "$T/out"
 like "--timestamp=local: RFC 3339 with the zone's offset" \
     "20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]+05:30" \
     "$stamp"

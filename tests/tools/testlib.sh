@@ -343,3 +343,32 @@ json_peer() {
 	"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["peer"])' \
 	    "$1" 2>&1
 }
+
+# pyclient NAME N PAYLOAD...: a python client bound at $T/NAME sends every
+# PAYLOAD to $S without waiting, then prints the N replies as they come,
+# or "timeout" once one has not come within 5 s.
+pyclient() {
+	local name=$1
+	shift
+	tmo "$PY" - "$S" "$T/$name" "$@" <<'EOF'
+import os, socket, sys
+srv, me, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(me)
+s.settimeout(5)
+for p in sys.argv[4:]:
+    s.sendto(p.encode(), srv)
+try:
+    for _ in range(n):
+        print(s.recv(300000).decode())
+except socket.timeout:
+    print("timeout")
+os.unlink(me)
+EOF
+}
+
+# elapsed_ms T0: milliseconds since $EPOCHREALTIME was T0.
+elapsed_ms() {
+	awk -v a="$1" -v b="$EPOCHREALTIME" \
+	    'BEGIN { printf "%d", (b - a) * 1000 }'
+}
