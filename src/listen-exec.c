@@ -34,6 +34,7 @@ struct job {
 	int		 in;		/* its stdin, ours to write; or -1 */
 	int		 out;		/* its stdout, ours to read; or -1 */
 	struct udg_msg	 req;		/* req.buf is ours (the payload) */
+	int		 tag;		/* exec_start()'s, for the caller */
 	size_t		 inoff;		/* payload bytes written */
 	char		*buf;		/* its stdout, maxout bytes */
 	size_t		 len;
@@ -285,7 +286,7 @@ job_copy_req(struct job *j, const struct udg_msg *m, size_t maxout)
 /* Start a job for m. */
 int
 exec_start(struct exec *x, const struct udg_msg *m,
-    const struct udg_ident *id)
+    const struct udg_ident *id, int tag)
 {
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, i, e;
 	struct job *j = NULL;
@@ -318,6 +319,7 @@ exec_start(struct exec *x, const struct udg_msg *m,
 	if (m->len == 0)
 		close_fd(&j->in);
 	j->used = 1;
+	j->tag = tag;
 	j->why = EXEC_EXITED;
 	j->start = tool_now_ms();
 	if (x->c.timeout_ms > 0)
@@ -369,6 +371,7 @@ job_report(struct exec *x, struct job *j)
 
 	memset(&r, 0, sizeof(r));
 	r.req = &j->req;
+	r.tag = j->tag;
 	r.end = j->why;
 	if (WIFEXITED(st)) {
 		r.status = WEXITSTATUS(st);

@@ -41,6 +41,7 @@ enum exec_end {
 
 struct exec_result {
 	const struct udg_msg	*req;		/* the request, copied */
+	int			 tag;		/* exec_start()'s */
 	enum exec_end		 end;
 	int			 status;	/* exit status, or signal */
 	const char		*out;		/* its stdout, up to maxout */
@@ -82,12 +83,13 @@ int	exec_busy(const struct exec *, const struct udg_msg *m);
 
 /*
  * Start a job for request m (its payload and address are copied), whose
- * sender id names (NULL: unknown) for UDG_COMM, UDG_EXE and UDG_UNIT.
- * -1 with errno when the pipes or the process cannot be made (EMFILE,
+ * sender id names (NULL: unknown) for UDG_COMM, UDG_EXE and UDG_UNIT;
+ * tag is the caller's (which socket to answer on), handed back in the
+ * result.  -1 with errno when the pipes or the process cannot be made (EMFILE,
  * EAGAIN, ENOMEM...) or no slot is free (EBUSY): nothing is left behind.
  */
 int	exec_start(struct exec *, const struct udg_msg *m,
-	    const struct udg_ident *id);
+	    const struct udg_ident *id, int tag);
 
 /* Fill pfd[0, max) with the fds to poll; returns how many. */
 int	exec_pollfds(const struct exec *, struct pollfd *pfd, int max);

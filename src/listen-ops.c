@@ -101,15 +101,30 @@ ops_opts_check(const struct ops_opts *o)
 		errx(EX_USAGE, "--rate-key needs --rate-limit");
 }
 
-/*
- * Set up the rate table and the forwarder; exit 71 if we cannot, 64 if
- * the target is our own socket (every datagram would come back).
- */
-struct ops *
-ops_new(const struct ops_opts *o, const char *sockpath, int json,
-    struct tool_out *out, size_t maxlen)
+/* Exit 64 if the --forward target is one of the n sockets at paths. */
+static void
+check_loop(const char *fwd_path, const char *const *paths, size_t n)
 {
 	struct stat fst, sst;
+	size_t i;
+
+	if (stat(fwd_path, &fst) == -1)
+		return;
+	for (i = 0; i < n; i++)
+		if (stat(paths[i], &sst) == 0 && fst.st_dev == sst.st_dev &&
+		    fst.st_ino == sst.st_ino)
+			errx(EX_USAGE, "--forward to a socket it listens on "
+			    "would loop");
+}
+
+/*
+ * Set up the rate table and the forwarder; exit 71 if we cannot, 64 if
+ * the target is one of our own sockets (every datagram would come back).
+ */
+struct ops *
+ops_new(const struct ops_opts *o, const char *const *sockpaths,
+    size_t nsocks, int json, struct tool_out *out, size_t maxlen)
+{
 	struct fwd_conf fc;
 	struct ops *ops;
 
@@ -123,10 +138,7 @@ ops_new(const struct ops_opts *o, const char *sockpath, int json,
 		err(EX_OSERR, "rate limit");
 	if (o->fwd_path == NULL)
 		return ops;
-	if (stat(o->fwd_path, &fst) == 0 && stat(sockpath, &sst) == 0 &&
-	    fst.st_dev == sst.st_dev && fst.st_ino == sst.st_ino)
-		errx(EX_USAGE, "--forward to the socket it listens on would "
-		    "loop");
+	check_loop(o->fwd_path, sockpaths, nsocks);
 	if (gethostname(ops->host, sizeof(ops->host)) == -1)
 		ops->host[0] = '\0';
 	ops->host[sizeof(ops->host) - 1] = '\0';
@@ -154,18 +166,17 @@ ops_free(struct ops *ops)
 	free(ops);
 }
 
-/* Adopt a passed socket, or exit 78 saying why it does not fit. */
-struct udg *
-ops_adopt(const char *path, int flags)
+/* Adopt the passed sockets, or exit 78 saying why they do not fit. */
+int
+ops_adopt(const char *const *paths, size_t n, int flags, struct udg **out)
 {
-	struct udg *u;
 	char why[512];
 
-	switch (act_adopt(&path, 1, flags, &u, why, sizeof(why))) {
+	switch (act_adopt(paths, n, flags, out, why, sizeof(why))) {
 	case 1:
-		return u;
+		return 1;
 	case 0:
-		return NULL;
+		return 0;
 	default:
 		errx(EX_CONFIG, "socket activation: %s", why);
 	}

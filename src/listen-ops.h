@@ -58,16 +58,21 @@ void	ops_opts_check(const struct ops_opts *o);
 struct ops;
 
 /*
- * The hooks' state, for the socket bound at sockpath; json: summaries
- * are records on out too (appended and marked as records; the caller
- * writes them out).
+ * The hooks' state, for the sockets bound at sockpaths[0, nsocks); json:
+ * summaries are records on out too (appended and marked as records; the
+ * caller writes them out).
  */
-struct ops	*ops_new(const struct ops_opts *o, const char *sockpath,
-		    int json, struct tool_out *out, size_t maxlen);
+struct ops	*ops_new(const struct ops_opts *o,
+		    const char *const *sockpaths, size_t nsocks, int json,
+		    struct tool_out *out, size_t maxlen);
 void		 ops_free(struct ops *);
 
-/* The socket passed by a service manager, or NULL: bind it yourself. */
-struct udg	*ops_adopt(const char *path, int flags);
+/*
+ * The sockets a service manager passed, one per path into out[0, n): 1,
+ * or 0 when none were passed (bind them yourself).
+ */
+int	ops_adopt(const char *const *paths, size_t n, int flags,
+	    struct udg **out);
 
 /* -U: give the -o file (outfd, -1: none) to USER, then become USER. */
 void	ops_drop(const struct ops_opts *o, int outfd);

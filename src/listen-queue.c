@@ -14,6 +14,7 @@
 struct entry {
 	struct udg_msg	 m;		/* m.buf is ours, or NULL */
 	int64_t		 deadline;
+	int		 tag;		/* the caller's */
 };
 
 struct reqq {
@@ -81,7 +82,7 @@ reqq_room(const struct reqq *q)
 /* Append a copy of m. */
 int
 reqq_push(struct reqq *q, const struct udg_msg *m, int payload,
-    int64_t deadline)
+    int64_t deadline, int tag)
 {
 	struct entry *e;
 	void *buf = NULL;
@@ -102,6 +103,7 @@ reqq_push(struct reqq *q, const struct udg_msg *m, int payload,
 	if (!payload)
 		e->m.len = 0;
 	e->deadline = deadline;
+	e->tag = tag;
 	q->len++;
 	return 0;
 }
@@ -118,6 +120,13 @@ int64_t
 reqq_deadline(const struct reqq *q, size_t i)
 {
 	return i < q->len ? entry_at(q, i)->deadline : 0;
+}
+
+/* Its tag. */
+int
+reqq_tag(const struct reqq *q, size_t i)
+{
+	return i < q->len ? entry_at(q, i)->tag : 0;
 }
 
 /* Drop the i-th oldest, closing the gap. */

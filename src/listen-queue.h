@@ -31,18 +31,22 @@ size_t	reqq_len(const struct reqq *);
 size_t	reqq_room(const struct reqq *);
 
 /*
- * Add a copy of m at the end, with its payload when payload is 1, and
- * the time (a caller's clock, 0: none) by which it must be answered.
- * -1 with errno ENOBUFS when the queue is full, ENOMEM.
+ * Add a copy of m at the end, with its payload when payload is 1, the
+ * time (a caller's clock, 0: none) by which it must be answered, and the
+ * caller's tag (which socket it came in on).  -1 with errno ENOBUFS when
+ * the queue is full, ENOMEM.
  */
 int	reqq_push(struct reqq *, const struct udg_msg *m, int payload,
-	    int64_t deadline);
+	    int64_t deadline, int tag);
 
 /* The i-th oldest request (0: the oldest), or NULL past the end. */
 const struct udg_msg *reqq_at(const struct reqq *, size_t i);
 
 /* The deadline reqq_push() gave the i-th oldest request. */
 int64_t	reqq_deadline(const struct reqq *, size_t i);
+
+/* The tag reqq_push() gave the i-th oldest request. */
+int	reqq_tag(const struct reqq *, size_t i);
 
 /* Remove the i-th oldest request; the ones after it move up. */
 void	reqq_remove(struct reqq *, size_t i);

@@ -153,6 +153,9 @@ put_json(struct tool_out *o, const struct record_opts *ro,
 	put_id(o, m, (long long)m->gid, "null");
 	if (ro->identity)
 		put_json_ident(o, meta->id);
+	if (meta->socket != NULL)
+		put_json_bytes(o, "socket", meta->socket,
+		    strlen(meta->socket));
 	put_json_peer(o, m);
 	(void)snprintf(num, sizeof(num), ",\"len\":%zu", m->reallen);
 	put_str(o, num);
@@ -330,6 +333,8 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 		put_creds(o, m);
 	if (ro->identity)
 		put_comm_field(o, ro->text, meta->id);
+	if (ro->peer && meta->socket != NULL)
+		put_field(o, ro->text, meta->socket, strlen(meta->socket));
 	if (ro->peer)
 		put_peer_field(o, ro->text, m);
 	if (have_sl) {

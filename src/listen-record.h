@@ -1,7 +1,7 @@
 /*
  * listen-record.h - udg-listen's record for one datagram: escaped text,
  * raw, NUL-ended or a JSON object, with the --timestamp, -C, -I, --peer
- * and -s prefixes.
+ * and -s prefixes, and the socket it came in on when there are several.
  *
  * Everything it needs comes in struct record_opts and the arguments: no
  * globals, no clock (the caller passes the time), so that every format
@@ -46,6 +46,8 @@ struct record_meta {
 	struct timespec		 time;	/* arrival, CLOCK_REALTIME */
 	struct timespec		 mono;	/* arrival, CLOCK_MONOTONIC */
 	const struct udg_ident	*id;	/* -I: its sender; NULL: unknown */
+	const char		*socket; /* the socket it came in on: NULL,
+					    not shown (only one) */
 };
 
 /* Defaults: text escaped with fmt_vis, no prefixes. */

@@ -253,7 +253,8 @@ ibuf_reserve(struct worker *w, size_t n)
 
 /* Queue m's record. */
 int
-worker_submit(struct worker *w, const struct udg_msg *m, int64_t now)
+worker_submit(struct worker *w, const struct udg_msg *m, int tag,
+    int64_t now)
 {
 	char prefix[PREFIX_MAX];
 	int plen = 0;
@@ -274,7 +275,7 @@ worker_submit(struct worker *w, const struct udg_msg *m, int64_t now)
 		    (unsigned long)m->gid);
 	if (plen < 0 || ibuf_reserve(w, (size_t)plen + m->len + 1) == -1 ||
 	    reqq_push(w->pending, m, 0, w->c.timeout_ms > 0 ?
-	    now + w->c.timeout_ms : 0) == -1)
+	    now + w->c.timeout_ms : 0, tag) == -1)
 		return -1;
 	memcpy(w->ibuf + w->ilen, prefix, (size_t)plen);
 	w->ilen += (size_t)plen;
@@ -331,7 +332,8 @@ record(struct worker *w, const char *buf, size_t len)
 
 	if (req != NULL && w->skipping)
 		w->c.lost(w->c.arg, req, WORKER_TOOBIG);
-	else if (w->c.reply(w->c.arg, req, buf, len) == -1)
+	else if (w->c.reply(w->c.arg, req, req != NULL ?
+	    reqq_tag(w->pending, 0) : 0, buf, len) == -1)
 		return -1;
 	w->skipping = 0;
 	if (req != NULL)

@@ -65,8 +65,11 @@ struct worker_end {
 	int		 restart_ms;	/* -1: it will not be restarted */
 };
 
-/* 0: taken; -1: not now (keep it and read no more, see worker_resume). */
-typedef int	worker_reply_fn(void *arg, const struct udg_msg *req,
+/*
+ * The reply to req, which worker_submit() was given with tag.  0: taken;
+ * -1: not now (keep it and read no more, see worker_resume).
+ */
+typedef int	worker_reply_fn(void *arg, const struct udg_msg *req, int tag,
 		    const char *buf, size_t len);
 typedef void	worker_lost_fn(void *arg, const struct udg_msg *req,
 		    enum worker_why why);
@@ -112,11 +115,13 @@ int	worker_failed(const struct worker *);
 int	worker_alive(const struct worker *);
 
 /*
- * Queue request m for the worker (sent by worker_flush()).  -1 with
- * errno: EINVAL if its payload holds the separator, ENOBUFS if
+ * Queue request m for the worker (sent by worker_flush()); tag is the
+ * caller's (which socket to answer on), handed back with the reply.  -1
+ * with errno: EINVAL if its payload holds the separator, ENOBUFS if
  * worker_room() is 0, ENOMEM.
  */
-int	worker_submit(struct worker *, const struct udg_msg *m, int64_t now);
+int	worker_submit(struct worker *, const struct udg_msg *m, int tag,
+	    int64_t now);
 
 /* After the reply callback said "not now": hand it the replies again. */
 void	worker_resume(struct worker *);

@@ -1,15 +1,15 @@
 /*
- * udg-listen - receive datagrams on a Unix-domain socket and print them.
+ * udg-listen - receive datagrams on Unix-domain sockets and print them.
  *
  * This file holds the policy: options, set-up and one poll(2) loop over
- * the socket, the signals (a signalfd: nothing runs in a handler), the
+ * the sockets, the signals (a signalfd: nothing runs in a handler), the
  * -e commands and the -E worker.  The mechanisms live beside it:
  * listen-record.c formats a record, listen-exec.c runs the commands,
  * listen-worker.c the worker, listen-queue.c holds the requests that
- * wait, listen-daemon.c does -d, -p and readiness.  Datagrams are taken in batches into lazily backed
- * buffers big enough for anything an unprivileged sender can send, and
- * each batch is written with one buffered write, so -o is only ever
- * reopened between batches.
+ * wait, listen-daemon.c does -d, -p and readiness.  Datagrams are taken
+ * in batches into lazily backed buffers big enough for anything an
+ * unprivileged sender can send, and each batch is written with one
+ * buffered write, so -o is only ever reopened between batches.
  */
 #include "config.h"
 
@@ -61,6 +61,7 @@
 #define EXEC_TIMEOUT_MS	30000		/* -T default */
 #define KILL_GRACE_MS	500		/* -e, -E: SIGTERM to SIGKILL */
 #define STOP_GRACE_MS	1000		/* after a stop: drain and write */
+#define MAXSOCKS	64		/* socket operands */
 
 /* A warning printed at most once a second, with a count of the rest. */
 struct ratelim {
@@ -90,15 +91,17 @@ struct options {
 	int			 verbose;
 	const char		*outpath;
 	char			 voutpath[TOOL_VISPATH];
-	const char		*sockpath;
-	char			 vsockpath[TOOL_VISPATH];
+	/* The socket operands; socket si is the one at index si. */
+	const char		*sockpaths[MAXSOCKS];
+	char			 vsockpaths[MAXSOCKS][TOOL_VISPATH];
+	size_t			 nsocks;
 	struct ops_opts		 ops;		/* listen-ops.h */
 };
 
 /* The running listener. */
 struct listener {
 	const struct options	*opt;
-	struct udg		*u;
+	struct udg		*u[MAXSOCKS];	/* opt->sockpaths[i]'s */
 	struct pidfh		*pfh;
 	struct output		 out;
 	struct exec		*exec;
@@ -126,6 +129,7 @@ struct listener {
 	int			 reply_stalled;	/* last reply found no room */
 	int			 held;		/* a reply waits for room: */
 	struct udg_msg		 held_to;	/* its address */
+	size_t			 held_sock;	/* the socket it goes out on */
 	char			*held_buf;	/* its payload */
 	size_t			 held_cap;
 	int64_t			 held_until;	/* when it is dropped */
@@ -137,7 +141,7 @@ struct listener {
 	struct stats		 st;		/* the counters nothing else has */
 };
 
-/* For the atexit cleanup only: the endpoint and pid file to remove. */
+/* For the atexit cleanup only: the endpoints and pid file to remove. */
 static struct listener	*cleanup_l;
 
 /*
@@ -206,7 +210,7 @@ static const char synopsis_fmt[] =
     "\t[--allow-exe paths] [--allow-unit units] [--forward socket\n"
     "\t[--forward-format raw|rfc5424] [--forward-sd-id name@number]]\n"
     "\t[--peer] [--rate-limit n/seconds[:burst]] [--rate-key key]\n"
-    "\t[--timestamp[=utc|local|mono]] socket\n";
+    "\t[--timestamp[=utc|local|mono]] socket ...\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
@@ -279,11 +283,12 @@ make_opt_tables(char *shorts, size_t size, struct option *longs)
 	memset(&longs[i], 0, sizeof(struct option));
 }
 
-/* atexit: close the endpoint (removing the socket file), the pidfile. */
+/* atexit: close the endpoints (removing their files), the pidfile. */
 static void
 cleanup(void)
 {
 	struct listener *l = cleanup_l;
+	size_t i;
 
 	if (l == NULL)
 		return;
@@ -299,9 +304,9 @@ cleanup(void)
 	free(l->pfd);
 	l->pfd = NULL;
 	output_close(&l->out);
-	if (l->u != NULL) {
-		(void)udg_close(l->u);
-		l->u = NULL;
+	for (i = 0; i < MAXSOCKS; i++) {
+		(void)udg_close(l->u[i]);
+		l->u[i] = NULL;
 	}
 	if (l->pfh != NULL) {
 		(void)pidfile_remove(l->pfh);
@@ -401,10 +406,10 @@ answerable(struct listener *l, const struct udg_msg *m)
 	return 0;
 }
 
-/* Keep a reply that found no room, to try again from the loop. */
+/* Keep a reply to m (from socket si) that found no room, to try again. */
 static int
-hold_reply(struct listener *l, const struct udg_msg *m, const void *buf,
-    size_t len)
+hold_reply(struct listener *l, size_t si, const struct udg_msg *m,
+    const void *buf, size_t len)
 {
 	char *nb;
 
@@ -419,12 +424,14 @@ hold_reply(struct listener *l, const struct udg_msg *m, const void *buf,
 	l->held_to.buf = l->held_buf;
 	l->held_to.len = len;
 	l->held = 1;
+	l->held_sock = si;
 	l->held_until = tool_now_ms() + REPLY_WAIT_MS;
 	return 0;
 }
 
 /*
- * Answer m with buf[0, len), when its sender can be answered.  When its
+ * Answer m, which came in on socket si, with buf[0, len), when its sender
+ * can be answered: from that socket, the address it wrote to.  When its
  * queue is full, or our send buffer is (replies a peer leaves unread stay
  * charged to it), nothing tells us when there is room again: the reply is
  * held and tried again from the loop for a second, while no new datagram
@@ -433,18 +440,20 @@ hold_reply(struct listener *l, const struct udg_msg *m, const void *buf,
  * peer that never reads would slow us to a datagram a second.
  */
 static void
-reply(struct listener *l, const struct udg_msg *m, const void *buf,
-    size_t len)
+reply(struct listener *l, size_t si, const struct udg_msg *m,
+    const void *buf, size_t len)
 {
+	struct udg *u = l->u[si];
+
 	if (!answerable(l, m))
 		return;
-	if (udg_reply(l->u, m, buf, len) == 0) {
+	if (udg_reply(u, m, buf, len) == 0) {
 		l->reply_stalled = 0;
 		l->st.replies++;
 		return;
 	}
 	if (errno != EAGAIN || l->reply_stalled || l->held ||
-	    hold_reply(l, m, buf, len) == -1)
+	    hold_reply(l, si, m, buf, len) == -1)
 		reply_failed(l, m, errno == EAGAIN || errno == ENOMEM ?
 		    EAGAIN : errno);
 }
@@ -455,7 +464,8 @@ retry_reply(struct listener *l, int64_t now, int give_up)
 {
 	if (!l->held)
 		return;
-	if (udg_reply(l->u, &l->held_to, l->held_buf, l->held_to.len) == 0) {
+	if (udg_reply(l->u[l->held_sock], &l->held_to, l->held_buf,
+	    l->held_to.len) == 0) {
 		l->held = 0;
 		l->reply_stalled = 0;
 		l->st.replies++;
@@ -515,10 +525,10 @@ asker_rebound(const struct udg_msg *req)
 	    st.st_ctim.tv_nsec > req->time.tv_nsec);
 }
 
-/* Answer a request that waited for a command or the worker. */
+/* Answer a request (from socket si) that waited for a command or worker. */
 static void
-late_reply(struct listener *l, const struct udg_msg *req, const void *buf,
-    size_t len)
+late_reply(struct listener *l, size_t si, const struct udg_msg *req,
+    const void *buf, size_t len)
 {
 	char vis[TOOL_VISPATH];
 
@@ -530,7 +540,7 @@ late_reply(struct listener *l, const struct udg_msg *req, const void *buf,
 			    req));
 		return;
 	}
-	reply(l, req, buf, len);
+	reply(l, si, req, buf, len);
 }
 
 /*
@@ -551,7 +561,7 @@ command_done(void *arg, const struct exec_result *r)
 	if (r->end == EXEC_TIMEDOUT)
 		l->st.commands_timedout++;
 	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
-		late_reply(l, r->req, r->out, r->outlen);
+		late_reply(l, (size_t)r->tag, r->req, r->out, r->outlen);
 		return;
 	}
 	l->nfailed++;
@@ -559,14 +569,17 @@ command_done(void *arg, const struct exec_result *r)
 	    r->req), reason);
 }
 
-/* -e: start the command for m; if that fails, skip m and go on. */
+/*
+ * -e: start the command for m, which came in on socket si (where its
+ * reply goes); if that fails, skip m and go on.
+ */
 static void
-command_start(struct listener *l, const struct udg_msg *m,
+command_start(struct listener *l, size_t si, const struct udg_msg *m,
     const struct udg_ident *id)
 {
 	char vis[TOOL_VISPATH];
 
-	if (exec_start(l->exec, m, id) == 0)
+	if (exec_start(l->exec, m, id, (int)si) == 0)
 		return;
 	l->nskipped++;
 	if (ratelim_ok(&l->rl_exec))
@@ -579,12 +592,12 @@ command_start(struct listener *l, const struct udg_msg *m,
  * request has been answered (one sender's requests in the order sent).
  */
 static void
-command_request(struct listener *l, const struct udg_msg *m,
+command_request(struct listener *l, size_t si, const struct udg_msg *m,
     const struct udg_ident *id)
 {
 	if (l->wait == NULL || (!exec_busy(l->exec, m) &&
 	    !reqq_has_sender(l->wait, m, reqq_len(l->wait)))) {
-		command_start(l, m, id);
+		command_start(l, si, m, id);
 		return;
 	}
 	/*
@@ -592,7 +605,7 @@ command_request(struct listener *l, const struct udg_msg *m,
 	 * datagram: a kept request runs with UDG_COMM and the rest unset
 	 * rather than with a name that might not be its sender's.
 	 */
-	if (reqq_push(l->wait, m, 1, 0) == -1)
+	if (reqq_push(l->wait, m, 1, 0, (int)si) == -1)
 		err(EX_OSERR, "request queue");
 }
 
@@ -609,7 +622,7 @@ command_dispatch(struct listener *l)
 			i++;
 			continue;
 		}
-		command_start(l, m, NULL);
+		command_start(l, (size_t)reqq_tag(l->wait, i), m, NULL);
 		reqq_remove(l->wait, i);
 	}
 }
@@ -635,20 +648,20 @@ worker_why_text(enum worker_why why)
 }
 
 /*
- * -E: the worker answered req (NULL: nobody asked).  While a reply waits
- * for room, the next is not taken (-1): the worker's replies stay in its
- * pipe, in order, rather than be dropped.
+ * -E: the worker answered req (NULL: nobody asked), which came in on
+ * socket tag.  While a reply waits for room, the next is not taken (-1):
+ * the worker's replies stay in its pipe, in order, rather than be dropped.
  */
 static int
-worker_replied(void *arg, const struct udg_msg *req, const char *buf,
-    size_t len)
+worker_replied(void *arg, const struct udg_msg *req, int tag,
+    const char *buf, size_t len)
 {
 	struct listener *l = arg;
 
 	if (req != NULL && l->held)
 		return -1;
 	if (req != NULL)
-		late_reply(l, req, buf, len);
+		late_reply(l, (size_t)tag, req, buf, len);
 	else if (ratelim_ok(&l->rl_extra))
 		warnx("worker wrote a reply with no request waiting: dropped");
 	return 0;
@@ -700,14 +713,14 @@ worker_ended(void *arg, const struct worker_end *e)
 		    (long long)e->lived_ms, e->unanswered);
 }
 
-/* -E: give m to the worker, unless a record boundary is in it. */
+/* -E: give m (from socket si) to the worker, unless it holds a separator. */
 static void
-worker_request(struct listener *l, const struct udg_msg *m)
+worker_request(struct listener *l, size_t si, const struct udg_msg *m)
 {
 	char vis[TOOL_VISPATH];
 
 	if ((m->flags & UDG_MSG_TRUNC) == 0 &&
-	    worker_submit(l->worker, m, tool_now_ms()) == 0)
+	    worker_submit(l->worker, m, (int)si, tool_now_ms()) == 0)
 		return;
 	if (errno == ENOMEM && (m->flags & UDG_MSG_TRUNC) == 0)
 		err(EX_OSERR, "worker");
@@ -791,21 +804,21 @@ note_refused(struct listener *l, const struct udg_msg *m,
 }
 
 /*
- * Who sent m, when a record or an allow-list needs it; NULL when it is
- * not needed or cannot be read (ENOMEM): unknown, which refuses it.
+ * Who sent m (on socket si), when a record or an allow-list needs it;
+ * NULL when not needed or unreadable (ENOMEM): unknown, which refuses it.
  */
 static const struct udg_ident *
-sender(struct listener *l, const struct udg_msg *m)
+sender(struct listener *l, size_t si, const struct udg_msg *m)
 {
 	if (!l->opt->rec.identity && !allow_active(&l->opt->allow) &&
 	    l->opt->ops.rate_key != RATE_KEY_UNIT)
 		return NULL;
-	return udg_identity(l->u, m, 0);
+	return udg_identity(l->u[si], m, 0);
 }
 
-/* Account for, filter, write and answer one datagram. */
+/* Account for, filter, write and answer one datagram from socket si. */
 static void
-handle(struct listener *l, const struct udg_msg *m)
+handle(struct listener *l, size_t si, const struct udg_msg *m)
 {
 	struct record_meta meta;
 	enum allow_verdict v;
@@ -820,7 +833,7 @@ handle(struct listener *l, const struct udg_msg *m)
 		note_dropped(l, m);
 		return;
 	}
-	meta.id = sender(l, m);
+	meta.id = sender(l, si, m);
 	if ((v = allow_check(&l->opt->allow, meta.id)) != ALLOW_YES) {
 		note_refused(l, m, meta.id, v);
 		return;
@@ -833,6 +846,8 @@ handle(struct listener *l, const struct udg_msg *m)
 	meta.time = m->time.tv_sec != 0 || m->time.tv_nsec != 0 ? m->time :
 	    l->rt_now;
 	meta.mono = record_mono(&meta.time, &l->rt_now, &l->mono_now);
+	/* With one socket, records stay as they were: no socket named. */
+	meta.socket = l->opt->nsocks > 1 ? l->opt->sockpaths[si] : NULL;
 	if (record_write(&l->out.o, &l->opt->rec, m, &meta) == -1 ||
 	    tool_out_mark(&l->out.o) == -1)
 		out_failed(l);
@@ -840,11 +855,11 @@ handle(struct listener *l, const struct udg_msg *m)
 	l->st.bytes += m->len;
 	ops_forward(l->ops, m, meta.id, &meta.time, now_ms);
 	if (l->opt->echo)
-		reply(l, m, m->buf, m->len);
+		reply(l, si, m, m->buf, m->len);
 	else if (l->exec != NULL)
-		command_request(l, m, meta.id);
+		command_request(l, si, m, meta.id);
 	else if (l->worker != NULL)
-		worker_request(l, m);
+		worker_request(l, si, m);
 }
 
 /* Exit 64 with "OPTION ARG: why". */
@@ -998,25 +1013,37 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	}
 }
 
-/* Exit 64 unless there is exactly one operand; say what is wrong. */
+/*
+ * The socket operands argv[0, n) into o; exit 64 if there are none or
+ * too many, one is given twice, or an option follows them.
+ */
 static void
-operands(int n, char *argv[])
+operands(struct options *o, int n, char *argv[])
 {
 	char vis[256];
+	int i, k;
 
-	if (n == 1)
-		return;
 	if (n == 0) {
 		warnx("no socket given");
 		usage();
 	}
-	(void)tool_vis(vis, sizeof(vis), argv[1], strlen(argv[1]));
-	if (argv[1][0] == '-')
-		warnx("option %s after the socket: options must come first",
-		    vis);
-	else
-		warnx("extra operand %s: only one socket", vis);
-	usage();
+	if (n > MAXSOCKS)
+		errx(EX_USAGE, "%d sockets: at most %d", n, MAXSOCKS);
+	for (i = 0; i < n; i++) {
+		(void)tool_vis(vis, sizeof(vis), argv[i], strlen(argv[i]));
+		if (i > 0 && argv[i][0] == '-') {
+			warnx("option %s after the socket: options must come "
+			    "first", vis);
+			usage();
+		}
+		for (k = 0; k < i; k++)
+			if (strcmp(argv[k], argv[i]) == 0)
+				errx(EX_USAGE, "socket %s given twice", vis);
+		tool_socket_operand(argv[i], o->vsockpaths[i],
+		    sizeof(o->vsockpaths[i]));
+		o->sockpaths[i] = argv[i];
+	}
+	o->nsocks = (size_t)n;
 }
 
 /* Parse the command line into o; exit 64 if it is bad. */
@@ -1041,7 +1068,7 @@ parse_args(struct options *o, int argc, char *argv[])
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1)
 		parse_opt(o, ch, &nfmt, argv);
-	operands(argc - optind, argv + optind);
+	operands(o, argc - optind, argv + optind);
 	if ((nfmt & (nfmt - 1)) != 0)
 		errx(EX_USAGE, "-0, -J and -R cannot be combined");
 	if (o->echo && o->execcmd != NULL)
@@ -1057,8 +1084,6 @@ parse_args(struct options *o, int argc, char *argv[])
 		    "--echo" : o->execcmd != NULL ? "-e" : "-j");
 	if (o->jobs > 0 && o->execcmd == NULL)
 		errx(EX_USAGE, "-j needs -e");
-	o->sockpath = argv[optind];
-	tool_socket_operand(o->sockpath, o->vsockpath, sizeof(o->vsockpath));
 	if (o->workercmd != NULL)
 		(void)tool_vis(o->vworkercmd, sizeof(o->vworkercmd),
 		    o->workercmd, strlen(o->workercmd));
@@ -1099,33 +1124,37 @@ setup_signals(struct listener *l)
 	(void)sigaddset(&l->childdefault, SIGPIPE);
 }
 
-/* udg_server() failed: say why in the user's terms and exit. */
+/*
+ * udg_server() failed for socket si: say why in the user's terms and
+ * exit (the atexit cleanup removes the sockets bound before it).
+ */
 static void __attribute__((__noreturn__))
-bind_failed(const struct options *o)
+bind_failed(const struct options *o, size_t si)
 {
+	const char *vpath = o->vsockpaths[si];
 	struct stat st;
 	int e = errno, have;
 
-	have = lstat(o->sockpath, &st) == 0;
+	have = lstat(o->sockpaths[si], &st) == 0;
 	if (e == EADDRINUSE && !have)
 		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
-		    "(its socket file was removed)", o->vsockpath,
-		    o->vsockpath);
+		    "(its socket file was removed)", vpath,
+		    vpath);
 	if (e == EADDRINUSE)
 		errx(EX_CANTCREAT, "%s: in use by a live listener",
-		    o->vsockpath);
+		    vpath);
 	if (e == EEXIST && have && !S_ISSOCK(st.st_mode))
 		errx(EX_CANTCREAT, "%s: not a socket (%s), left as it is",
-		    o->vsockpath, S_ISDIR(st.st_mode) ? "a directory" :
+		    vpath, S_ISDIR(st.st_mode) ? "a directory" :
 		    S_ISREG(st.st_mode) ? "a regular file" : "another file");
 	if (e == ENOENT)
 		errx(EX_CANTCREAT, "%s: its directory does not exist",
-		    o->vsockpath);
+		    vpath);
 	if (e == ENOTDIR)
 		errx(EX_CANTCREAT, "%s: part of the path is not a directory",
-		    o->vsockpath);
+		    vpath);
 	errno = e;
-	err(tool_bind_exitcode(e), "%s", o->vsockpath);
+	err(tool_bind_exitcode(e), "%s", vpath);
 }
 
 /* 1 if records or forwarded messages show a time (-J, --timestamp, RFC 5424). */
@@ -1156,17 +1185,17 @@ endpoint_flags(const struct options *o)
 	return f;
 }
 
-/* Bind the socket with -m and -g as asked; exit on error. */
+/* Bind socket si with -m and -g as asked; exit on error. */
 static struct udg *
-bind_socket(const struct options *o)
+bind_socket(const struct options *o, size_t si)
 {
 	struct udg *u;
 	mode_t mask;
-	int mode = o->sockmode, flags = endpoint_flags(o);
+	int mode = o->sockmode, flags = endpoint_flags(o), e;
 
 	if (o->sockgid == (gid_t)-1) {
-		if ((u = udg_server(o->sockpath, mode, flags)) == NULL)
-			bind_failed(o);
+		if ((u = udg_server(o->sockpaths[si], mode, flags)) == NULL)
+			bind_failed(o, si);
 		return u;
 	}
 	/*
@@ -1178,11 +1207,31 @@ bind_socket(const struct options *o)
 		(void)umask(mask);
 		mode = 0777 & ~(int)mask;
 	}
-	if ((u = udg_server(o->sockpath, mode & 0700, flags)) == NULL)
-		bind_failed(o);
-	if (udg_set_perm(u, mode, (uid_t)-1, o->sockgid) == -1)
-		err(tool_exitcode(errno), "%s: group", o->vsockpath);
+	if ((u = udg_server(o->sockpaths[si], mode & 0700, flags)) == NULL)
+		bind_failed(o, si);
+	if (udg_set_perm(u, mode, (uid_t)-1, o->sockgid) == -1) {
+		e = errno;
+		(void)udg_close(u);
+		errno = e;
+		err(tool_exitcode(errno), "%s: group", o->vsockpaths[si]);
+	}
 	return u;
+}
+
+/* The largest reply: replies go out on any socket, so the least of all. */
+static size_t
+max_reply(const struct listener *l)
+{
+	ssize_t m, least = -1;
+	size_t i;
+
+	for (i = 0; i < l->opt->nsocks; i++) {
+		if ((m = udg_max_datagram(l->u[i])) == -1)
+			err(EX_OSERR, "udg_max_datagram");
+		if (least == -1 || m < least)
+			least = m;
+	}
+	return (size_t)least;
 }
 
 /* -e: the pool of commands, replies up to the largest datagram. */
@@ -1190,13 +1239,10 @@ static void
 setup_exec(struct listener *l)
 {
 	struct exec_conf c;
-	ssize_t m;
 
-	if ((m = udg_max_datagram(l->u)) == -1)
-		err(EX_OSERR, "udg_max_datagram");
 	memset(&c, 0, sizeof(c));
 	c.command = l->opt->execcmd;
-	c.maxout = (size_t)m;
+	c.maxout = max_reply(l);
 	c.jobs = l->opt->jobs > 0 ? l->opt->jobs : EXEC_JOBS;
 	c.timeout_ms = l->opt->exec_ms;
 	c.kill_grace_ms = KILL_GRACE_MS;
@@ -1215,15 +1261,12 @@ static void
 setup_worker(struct listener *l)
 {
 	struct worker_conf c;
-	ssize_t m;
 
-	if ((m = udg_max_datagram(l->u)) == -1)
-		err(EX_OSERR, "udg_max_datagram");
 	memset(&c, 0, sizeof(c));
 	c.command = l->opt->workercmd;
 	c.sep = l->opt->rec.format == RECORD_NUL ? '\0' : '\n';
 	c.creds = l->opt->rec.creds;
-	c.maxreply = (size_t)m;
+	c.maxreply = max_reply(l);
 	c.maxpending = WORKER_PENDING;
 	c.timeout_ms = l->opt->exec_ms;
 	c.kill_grace_ms = KILL_GRACE_MS;
@@ -1242,7 +1285,7 @@ static void
 setup(struct listener *l)
 {
 	const struct options *o = l->opt;
-	size_t pg;
+	size_t pg, i;
 
 	setup_signals(l);
 	if (o->pidpath != NULL)
@@ -1260,21 +1303,24 @@ setup(struct listener *l)
 	if ((l->slots = tool_slots_alloc(BATCH, l->slotsize)) == NULL)
 		err(EX_OSERR, "receive buffers");
 
-	if ((l->u = ops_adopt(o->sockpath, endpoint_flags(o))) == NULL)
-		l->u = bind_socket(o);
-	if ((endpoint_flags(o) & ~udg_flags(l->u) & UDG_PIDFD) != 0)
+	/* Every socket or none: a failure exits, and cleanup() unbinds. */
+	if (!ops_adopt(o->sockpaths, o->nsocks, endpoint_flags(o), l->u))
+		for (i = 0; i < o->nsocks; i++)
+			l->u[i] = bind_socket(o, i);
+	if ((endpoint_flags(o) & ~udg_flags(l->u[0]) & UDG_PIDFD) != 0)
 		warnx("%s: this kernel gives no pidfds (Linux 6.5): senders "
-		    "cannot be named%s", o->vsockpath, allow_active(&o->allow) ?
-		    ", so --allow-unit/--allow-exe refuse every datagram" : "");
-	l->ops = ops_new(&o->ops, o->sockpath, o->rec.format == RECORD_JSON,
-	    &l->out.o, l->slotsize);
+		    "cannot be named%s", o->vsockpaths[0],
+		    allow_active(&o->allow) ? ", so --allow-unit/--allow-exe "
+		    "refuse every datagram" : "");
+	l->ops = ops_new(&o->ops, o->sockpaths, o->nsocks,
+	    o->rec.format == RECORD_JSON, &l->out.o, l->slotsize);
 	if (o->execcmd != NULL)
 		setup_exec(l);
 	if (o->workercmd != NULL)
 		setup_worker(l);
-	/* the signalfd, the socket, the output and a forward target */
-	l->maxpoll = 4 + WORKER_FDS + EXEC_JOB_FDS * (o->jobs > 0 ? o->jobs :
-	    EXEC_JOBS);
+	/* the signalfd, the sockets, the output and a forward target */
+	l->maxpoll = 3 + (int)o->nsocks + WORKER_FDS + EXEC_JOB_FDS *
+	    (o->jobs > 0 ? o->jobs : EXEC_JOBS);
 	if ((l->pfd = calloc((size_t)l->maxpoll, sizeof(*l->pfd))) == NULL)
 		err(EX_OSERR, NULL);
 	if (o->daemonize)
@@ -1283,6 +1329,19 @@ setup(struct listener *l)
 		daemon_pidfile_write(l->pfh, o->vpidpath);
 	ops_drop(&o->ops, o->outpath != NULL ? l->out.o.fd : -1);
 	daemon_notify_ready();
+}
+
+/* The kernel's receive-queue drops on every socket; -1: unknown. */
+static long long
+kernel_drops(const struct listener *l)
+{
+	long long n, sum = -1;
+	size_t i;
+
+	for (i = 0; i < l->opt->nsocks; i++)
+		if ((n = stats_kernel_drops(udg_fd(l->u[i]))) != -1)
+			sum = (sum == -1 ? 0 : sum) + n;
+	return sum;
 }
 
 /* SIGUSR1 and -v: every counter on stderr (see udg-listen(1)). */
@@ -1302,7 +1361,7 @@ print_stats(const struct listener *l)
 	st.commands_skipped = l->nskipped;
 	st.bad_identity = l->nunverified;
 	ops_stats(l->ops, &st);
-	stats_print(stderr, &st, stats_kernel_drops(udg_fd(l->u)));
+	stats_print(stderr, &st, kernel_drops(l));
 }
 
 /*
@@ -1383,9 +1442,9 @@ want_now(const struct listener *l)
 	return want;
 }
 
-/* Take up to want datagrams and handle them: how many came. */
+/* Take up to want datagrams from socket si, handle them: how many came. */
 static int
-receive(struct listener *l, int want)
+receive(struct listener *l, size_t si, int want)
 {
 	int i, n;
 
@@ -1393,10 +1452,11 @@ receive(struct listener *l, int want)
 		l->msgs[i].buf = l->slots + (size_t)i * l->slotsize;
 		l->msgs[i].size = l->slotsize;
 	}
-	if ((n = udg_recvv(l->u, l->msgs, want)) == -1) {
+	if ((n = udg_recvv(l->u[si], l->msgs, want)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;
-		err(tool_exitcode(errno), "%s: receive", l->opt->vsockpath);
+		err(tool_exitcode(errno), "%s: receive",
+		    l->opt->vsockpaths[si]);
 	}
 	/* The rate limit and forwarding need only the monotonic clock. */
 	if ((wants_time(l->opt) || l->opt->ops.rate_on ||
@@ -1405,7 +1465,7 @@ receive(struct listener *l, int want)
 	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1))
 		err(EX_OSERR, "clock_gettime");
 	for (i = 0; i < n; i++) {
-		handle(l, &l->msgs[i]);
+		handle(l, si, &l->msgs[i]);
 		if (l->msgs[i].len > SLOT_KEEP)
 			tool_slot_trim(l->msgs[i].buf, l->slotsize,
 			    l->msgs[i].len, SLOT_KEEP);
@@ -1505,13 +1565,14 @@ finished(struct listener *l, int64_t now)
 }
 
 /*
- * Fill pfd with what to wait for; *sockix and *outix say where, *nx and
- * *nw how many of the command's and the worker's fds follow.
+ * Fill pfd with what to wait for; the sockets from *sockix, the output
+ * at *outix, then *nx and *nw of the commands' and the worker's fds.
  */
 static int
 fill_poll(struct listener *l, struct pollfd *pfd, int *sockix, int *outix,
     int *nx, int *nw)
 {
+	size_t i;
 	short ev;
 	int n = 0, fd;
 
@@ -1520,8 +1581,10 @@ fill_poll(struct listener *l, struct pollfd *pfd, int *sockix, int *outix,
 	*sockix = *outix = -1;
 	if (want_now(l) > 0 && !l->stop) {
 		*sockix = n;
-		pfd[n].fd = udg_fd(l->u);
-		pfd[n++].events = POLLIN;
+		for (i = 0; i < l->opt->nsocks; i++) {
+			pfd[n].fd = udg_fd(l->u[i]);
+			pfd[n++].events = POLLIN;
+		}
 	}
 	if ((fd = output_pollfd(&l->out, &ev)) != -1) {
 		*outix = n;
@@ -1536,14 +1599,46 @@ fill_poll(struct listener *l, struct pollfd *pfd, int *sockix, int *outix,
 }
 
 /*
+ * Stopping: take what each socket holds, as the output allows; drained
+ * once every socket gave less than was asked for.
+ */
+static void
+drain(struct listener *l)
+{
+	size_t i;
+	int want, all = 1;
+
+	for (i = 0; i < l->opt->nsocks; i++) {
+		if ((want = want_now(l)) == 0)
+			return;
+		if (receive(l, i, want) == want)
+			all = 0;
+	}
+	l->drained = all;
+}
+
+/* Take from every socket poll found readable, as the output allows. */
+static void
+receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
+{
+	size_t i;
+	int want;
+
+	for (i = 0; i < l->opt->nsocks; i++)
+		if (pfd[i].revents != 0 && (want = want_now(l)) > 0 &&
+		    receive(l, i, want) > 0)
+			l->last = now;
+}
+
+/*
  * Receive, write and answer until a signal, -c or -t says stop, or the
- * output's reader leaves.  Stopping drains the queue (see begin_stop).
+ * output's reader leaves.  Stopping drains the queues (see begin_stop).
  */
 static void
 loop(struct listener *l)
 {
 	struct pollfd *pfd = l->pfd;
-	int n, nx, nw, no, want, sockix, outix;
+	int n, nx, nw, no, sockix, outix;
 	int64_t now;
 
 	l->last = tool_now_ms();
@@ -1561,9 +1656,8 @@ loop(struct listener *l)
 		if (l->wait != NULL && !l->stop)
 			command_dispatch(l);
 		write_out(l, now);
-		if (l->stop && !l->drained && (want = want_now(l)) > 0 &&
-		    receive(l, want) < want)
-			l->drained = 1;
+		if (l->stop && !l->drained)
+			drain(l);
 		write_out(l, now);
 		if (finished(l, now))
 			break;
@@ -1585,9 +1679,8 @@ loop(struct listener *l)
 			exec_events(l->exec, pfd + n, nx);
 		if (nw > 0)
 			worker_events(l->worker, pfd + n + nx, nw, now);
-		if (sockix != -1 && pfd[sockix].revents != 0 &&
-		    (want = want_now(l)) > 0 && receive(l, want) > 0)
-			l->last = now;
+		if (sockix != -1)
+			receive_ready(l, pfd + sockix, now);
 	}
 }
 

@@ -581,6 +581,71 @@ START_TEST(mono_from_realtime)
 }
 END_TEST
 
+START_TEST(json_socket_member)
+{
+	struct record_opts ro = opts(RECORD_JSON, 0, 0);
+	struct record_meta meta = meta0;
+	struct udg_msg m;
+
+	/* Several sockets: each record names the one it came in on. */
+	msg_from(&m, "x", 1);
+	meta.socket = "/run/a.sock";
+	expect_meta(&ro, &m, &meta, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"socket\":\"/run/a.sock\","
+	    "\"peer\":\"/tmp/c.sock\",\"len\":1,\"truncated\":false,"
+	    "\"data\":\"x\"}\n");
+	/* After the identity members, escaped like any string. */
+	ro.identity = 1;
+	meta.socket = "rel \"q\"";
+	expect_meta(&ro, &m, &meta, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"pid_pinned\":false,"
+	    "\"comm\":null,\"exe\":null,\"cmdline\":null,\"cgroup\":null,"
+	    "\"unit\":null,\"socket\":\"rel \\\"q\\\"\","
+	    "\"peer\":\"/tmp/c.sock\",\"len\":1,\"truncated\":false,"
+	    "\"data\":\"x\"}\n");
+	/* A path that is not UTF-8 comes losslessly, as base64. */
+	ro.identity = 0;
+	meta.socket = "\377.sock";
+	expect_meta(&ro, &m, &meta, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,"
+	    "\"socket_base64\":\"/y5zb2Nr\",\"peer\":\"/tmp/c.sock\","
+	    "\"len\":1,\"truncated\":false,\"data\":\"x\"}\n");
+	/* One socket: no member, the record as before. */
+	meta.socket = NULL;
+	expect_meta(&ro, &m, &meta, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	    "\"len\":1,\"truncated\":false,\"data\":\"x\"}\n");
+}
+END_TEST
+
+START_TEST(text_socket_field)
+{
+	struct record_opts ro = opts(RECORD_TEXT, 0, 0);
+	struct record_meta meta = meta0;
+	struct udg_msg m;
+
+	msg_from(&m, "hi", 2);
+	meta.socket = "/run/b.sock";
+	/* Without --peer a text record has no address fields at all. */
+	expect_meta(&ro, &m, &meta, "hi\n");
+	ro.peer = 1;
+	expect_meta(&ro, &m, &meta, "/run/b.sock /tmp/c.sock hi\n");
+	ro.creds = 1;
+	meta.socket = "a b\n";
+	expect_meta(&ro, &m, &meta,
+	    "4711 1000 100 a\\040b\\n /tmp/c.sock hi\n");
+	meta.socket = "-";
+	expect_meta(&ro, &m, &meta, "4711 1000 100 \\055 /tmp/c.sock hi\n");
+	meta.socket = NULL;
+	expect_meta(&ro, &m, &meta, "4711 1000 100 /tmp/c.sock hi\n");
+	/* Raw records get the same fields before the payload. */
+	ro = opts(RECORD_RAW, 0, 0);
+	ro.peer = 1;
+	meta.socket = "/run/b.sock";
+	expect_meta(&ro, &m, &meta, "/run/b.sock /tmp/c.sock hi\n");
+}
+END_TEST
+
 static Suite *
 record_suite(void)
 {
@@ -601,11 +666,13 @@ record_suite(void)
 	tcase_add_test(tc, json_peer_abstract_and_base64_data);
 	tcase_add_test(tc, json_peer_not_utf8_is_base64);
 	tcase_add_test(tc, json_syslog_members);
+	tcase_add_test(tc, json_socket_member);
 	tc = t_tcase(s, "identity", 10);
 	tcase_add_test(tc, json_identity_members);
 	tcase_add_test(tc, json_identity_unvouched_is_null);
 	tcase_add_test(tc, text_comm_field);
 	tcase_add_test(tc, text_peer_field);
+	tcase_add_test(tc, text_socket_field);
 	tc = t_tcase(s, "timestamp", 10);
 	tcase_add_test(tc, text_prefix_order);
 	tcase_add_test(tc, text_timestamps);

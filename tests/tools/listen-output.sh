@@ -402,7 +402,7 @@ done <<EOF
 -c 1 -o '' \$S
 -c 1 -p '' \$S
 -c 1 ''
--c 1 \$S extra
+-c 1 \$S \$S
 -c 1
 EOF
 

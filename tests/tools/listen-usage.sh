@@ -36,7 +36,7 @@ while IFS='|' read -r want desc args msg; do
 done <<'ROWS'
 64|a bad option|--bogus "$S"
 64|no socket|-c 1
-64|two sockets|"$S" "$S.2"
+64|the same socket twice|"$S" "$S"|*$S given twice*
 64|an option after the socket|"$S" -J
 64|a path longer than sun_path|"$T/$(printf 'x%.0s' $(seq 120))"
 64|-J with -R|-J -R "$S"
