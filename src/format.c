@@ -544,10 +544,9 @@ fmt_time_cached(char *buf, size_t len, const struct timespec *ts,
 
 	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
 		return time_odd(buf, len, ts);
-	if (tc == NULL) {
-		memset(&local, 0, sizeof(local));
+	memset(&local, 0, sizeof(local));
+	if (tc == NULL)
 		tc = &local;
-	}
 	if ((!tc->valid || tc->sec != ts->tv_sec) &&
 	    time_prefix(tc, ts->tv_sec) == -1)
 		return -1;

@@ -107,15 +107,15 @@ tool_version(void)
 const char *
 tool_vis(char *buf, size_t size, const char *s, size_t len)
 {
-	size_t used, n;
+	fmt_encoder *enc = fmt_locale_utf8() ? fmt_vis_utf8 : fmt_vis;
+	size_t used = 0, n;
 
 	if (size < FMT_MINROOM) {
 		if (size > 0)
 			buf[0] = '\0';
 		return buf;
 	}
-	n = (fmt_locale_utf8() ? fmt_vis_utf8 : fmt_vis)(buf, size - 4, s, len,
-	    &used);
+	n = enc(buf, size - 4, s, len, &used);
 	if (used < len) {
 		memcpy(buf + n, "...", 3);
 		n += 3;
