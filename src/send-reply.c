@@ -11,10 +11,12 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -35,10 +37,24 @@
 int
 send_reply_init(struct send_reply *r, const char *vdest, int ms)
 {
+	struct stat st;
+	int fd;
+
 	memset(r, 0, sizeof(*r));
 	r->vdest = vdest;
 	r->ms = ms;
-	return tool_out_init(&r->out, STDOUT_FILENO, 16 * 1024);
+	r->fd = STDOUT_FILENO;
+	if (fstat(STDOUT_FILENO, &st) == -1)
+		return -1;
+	/*
+	 * O_NONBLOCK on fd 1 itself would change the file for everyone who
+	 * shares it (the shell, the other commands of a pipeline).  Without
+	 * /proc, or with no reader (ENXIO), fd 1 is used as it is.
+	 */
+	if (S_ISFIFO(st.st_mode) && (fd = open("/proc/self/fd/1",
+	    O_WRONLY | O_NONBLOCK | O_CLOEXEC)) != -1)
+		r->fd = fd;
+	return 0;
 }
 
 /* Note who u is connected to; open our socket to them if need be. */
@@ -110,16 +126,40 @@ send_reply_drain(struct send_reply *r)
 			r->nignored++;
 }
 
-/* Copy a reply to stdout with a newline; a reader gone ends us quietly. */
+/*
+ * Copy a reply to stdout with a newline, waiting for a full pipe in poll;
+ * a reader that has gone ends us quietly, as a filter ends.
+ */
 static void
 print_reply(struct send_reply *r, size_t len)
 {
-	if (tool_out_put(&r->out, r->buf, len) == 0 &&
-	    tool_out_putc(&r->out, '\n') == 0 && tool_out_flush(&r->out) == 0)
-		return;
-	if (errno == EPIPE)
-		send_die(SIGPIPE);	/* as a filter ends */
-	err(EX_IOERR, "stdout");
+	static char nl[] = "\n";
+	struct iovec iov[2], *v = iov;
+	int left = 2;
+	ssize_t n;
+
+	iov[0].iov_base = r->buf;
+	iov[0].iov_len = len;
+	iov[1].iov_base = nl;
+	iov[1].iov_len = 1;
+	while (left > 0) {
+		if ((n = writev(r->fd, v, left)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN &&
+			    send_wait(r->fd, POLLOUT, -1) != -1)
+				continue;
+			if (errno == EPIPE)
+				send_die(SIGPIPE);
+			err(EX_IOERR, "stdout");
+		}
+		for (; left > 0 && (size_t)n >= v->iov_len; v++, left--)
+			n -= (ssize_t)v->iov_len;
+		if (left > 0) {
+			v->iov_base = (char *)v->iov_base + n;
+			v->iov_len -= (size_t)n;
+		}
+	}
 }
 
 /* Wait up to slice ms for a datagram: 1 if one came, 0 if not; exit 69
@@ -171,9 +211,11 @@ send_reply_await(struct send_reply *r, unsigned long long nsent)
 	}
 }
 
-/* Release the output buffer (the reply buffer goes with the process). */
+/* Close our own stdout (the reply buffer goes with the process). */
 void
 send_reply_free(struct send_reply *r)
 {
-	tool_out_free(&r->out);
+	if (r->fd != STDOUT_FILENO)
+		(void)close(r->fd);
+	r->fd = STDOUT_FILENO;
 }

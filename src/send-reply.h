@@ -9,7 +9,6 @@
 #include <sys/un.h>
 
 #include "udg.h"
-#include "tool-out.h"
 
 struct send_reply {
 	const char		*vdest;		/* the socket, escaped */
@@ -22,10 +21,15 @@ struct send_reply {
 	size_t			 size;
 	struct sockaddr_un	 peer;		/* who we are connected to */
 	socklen_t		 peerlen;
-	struct tool_out		 out;
+	int			 fd;		/* stdout, or a pipe's own */
 };
 
-/* Set up for replies from vdest within ms each; -1 if no memory. */
+/*
+ * Set up for replies from vdest within ms each.  A pipe on stdout is
+ * written through a non-blocking open file description of our own, so
+ * that a reader that stops reading cannot block us where a signal is not
+ * seen.  -1 with errno on error.
+ */
 int	send_reply_init(struct send_reply *, const char *vdest, int ms);
 
 /*
@@ -44,7 +48,7 @@ void	send_reply_drain(struct send_reply *);
  */
 void	send_reply_await(struct send_reply *, unsigned long long nsent);
 
-/* Release the buffers. */
+/* Release what send_reply_init() opened. */
 void	send_reply_free(struct send_reply *);
 
 #endif /* UDG_SEND_REPLY_H */

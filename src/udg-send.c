@@ -672,9 +672,9 @@ main(int argc, char *argv[])
 	check_fds();
 	if (bindpath != NULL)
 		absolute_bind();
-	/* Only replies go to stdout: a send without -r needs no buffer. */
+	/* Only replies go to stdout. */
 	if (want_reply && send_reply_init(&reply, vdest, reply_ms) == -1)
-		err(EX_OSERR, NULL);
+		err(EX_OSERR, "stdout");
 	/* Before anything is bound: no signal may leave a socket file. */
 	if (send_wait_init(dying) == -1)
 		err(EX_OSERR, "signals");
@@ -687,6 +687,7 @@ main(int argc, char *argv[])
 		send_stdin();
 	else
 		send_args(argc - 1, argv + 1);
-	send_reply_free(&reply);
+	if (want_reply)
+		send_reply_free(&reply);
 	return 0;
 }

@@ -89,6 +89,26 @@ for mode in -b auto; do
 	reap "$lpid"
 done
 
+# -r with a reader of stdout that stops reading: the replies fill the pipe
+# (64 KiB), and SIGTERM still ends udg-send there.  The test holds the
+# FIFO's read end open and never reads.
+mkfifo "$T/outfifo"
+exec 4<>"$T/outfifo"
+for ((i = 0; i < 300; i++)); do printf '%0999d\n' "$i"; done >"$T/big"
+for mode in -b auto; do
+	listen -R --echo
+	lpid=$LASTPID
+	# shellcheck disable=SC2046
+	spawn "$SEND" $(bindopt "$mode") -r "$S" <"$T/big" >"$T/outfifo" \
+	    2>"$T/err" 4>&-
+	wait_for client_socket "$mode"
+	sleep 1		# (until the pipe is full)
+	term_check "writing replies to a full pipe (-r)" "$mode"
+	kill -TERM "$lpid"
+	reap "$lpid"
+done
+exec 4>&-
+
 # SIGINT and SIGHUP end it the same way; -v still reports at the signal.
 listen -R
 lpid=$LASTPID
