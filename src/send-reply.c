@@ -121,7 +121,7 @@ send_reply_drain(struct send_reply *r)
 		if ((r->buf = tool_slots_alloc(1, r->size)) == NULL)
 			err(EX_OSERR, "reply buffer");
 	}
-	while ((k = take(r, &m)) >= 0)
+	while (udg_wait(r->u, 0, NULL) == 1 && (k = take(r, &m)) >= 0)
 		if (k == 1)
 			r->nignored++;
 }
