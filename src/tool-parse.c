@@ -1,14 +1,13 @@
 /*
  * tool-parse.c - strict parsing of option values: no signs, no spaces,
- * no hex, nothing after the number.
+ * no hex, nothing after the number.  User and group ids are parsed in
+ * tool-ids.c, so that a tool that takes none links no user database.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
 #include <math.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,91 +85,4 @@ tool_parse_mode(const char *s, int *mode, const char **errstr)
 	*mode = (int)v;
 	*errstr = NULL;
 	return 0;
-}
-
-/* A decimal id (no sign, not -1), or -1. */
-static int
-parse_id(const char *s, uint32_t *id)
-{
-	const char *errstr;
-	long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtonum(s, 0, UINT32_MAX - 1, &errstr);
-	if (errstr != NULL)
-		return -1;
-	*id = (uint32_t)v;
-	return 0;
-}
-
-/* A user (group 0) or group name, else a number, into *id. */
-static int
-parse_one(const char *s, int group, uint32_t *id, const char **errstr)
-{
-	struct passwd *pw;
-	struct group *gr;
-
-	*errstr = NULL;
-	if (*s == '\0') {
-		*errstr = "empty name";
-		return -1;
-	}
-	if (group && (gr = getgrnam(s)) != NULL) {
-		*id = (uint32_t)gr->gr_gid;
-		return 0;
-	}
-	if (!group && (pw = getpwnam(s)) != NULL) {
-		*id = (uint32_t)pw->pw_uid;
-		return 0;
-	}
-	if (parse_id(s, id) == 0)
-		return 0;
-	*errstr = group ? "no such group" : "no such user";
-	return -1;
-}
-
-/* A group name or number into *gid. */
-int
-tool_parse_gid(const char *s, gid_t *gid, const char **errstr)
-{
-	uint32_t id;
-
-	if (parse_one(s, 1, &id, errstr) == -1)
-		return -1;
-	*gid = (gid_t)id;
-	return 0;
-}
-
-/* Append the ids of comma list s to *list. */
-int
-tool_parse_idlist(const char *s, int group, uint32_t **list, size_t *n,
-    const char **errstr)
-{
-	char *copy, *p, *tok;
-	uint32_t *nl, id;
-	size_t have = *n;
-
-	if ((copy = strdup(s)) == NULL) {
-		*errstr = strerror(errno);
-		return -1;
-	}
-	p = copy;
-	while ((tok = strsep(&p, ",")) != NULL) {
-		if (parse_one(tok, group, &id, errstr) == -1)
-			goto fail;
-		if ((nl = reallocarray(*list, *n + 1, sizeof(**list))) ==
-		    NULL) {
-			*errstr = strerror(errno);
-			goto fail;
-		}
-		*list = nl;
-		(*list)[(*n)++] = id;
-	}
-	free(copy);
-	return 0;
-fail:
-	*n = have;
-	free(copy);
-	return -1;
 }

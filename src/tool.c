@@ -166,17 +166,6 @@ tool_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Sleep for ms milliseconds or until a signal. */
-void
-tool_sleep_ms(int ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	(void)nanosleep(&ts, NULL);
-}
-
 /* 2 * net.core.wmem_max - 32: the most a sender's SO_SNDBUF allows. */
 size_t
 tool_max_recv(void)

@@ -48,9 +48,6 @@ void	tool_socket_operand(const char *path, char *vis, size_t size);
 /* Monotonic clock in milliseconds. */
 int64_t	tool_now_ms(void);
 
-/* Sleep ms milliseconds (a signal may cut it short). */
-void	tool_sleep_ms(int ms);
-
 /* Largest datagram any unprivileged local sender can send us. */
 size_t	tool_max_recv(void);
 
@@ -59,13 +56,5 @@ void	*tool_slots_alloc(size_t n, size_t size);
 
 /* Give back the pages of slot beyond keep bytes once used went past it. */
 void	 tool_slot_trim(void *slot, size_t size, size_t used, size_t keep);
-
-/*
- * udg-send's exit on SIGINT, SIGTERM or SIGHUP (send-signal.c): remove
- * path (and its lock) if it is still the file it is now, then die of the
- * signal.  udg-listen does not use it: it stops in its event loop and
- * leaves its files to udg_close().
- */
-int	tool_unlink_on_signal(const char *path);
 
 #endif /* UDG_TOOL_H */

@@ -5,17 +5,17 @@
  * them, standard input is split into records (lines, NUL-ended records, or
  * all of it) and each record is one datagram.  The socket is connected
  * once and records go out in batches, straight from the read buffer.
- *
- * With -r, a reply is taken only from the socket we are connected to: the
- * kernel delivers nothing else to a connected datagram socket, what was
- * queued before the request went out is thrown away, and the sender's
- * address is checked against the peer's.  That is what makes it safe to
- * open our socket to the listener's user when that is someone else.
+ * Every wait (for input, for the listener to come back, for a reply, for
+ * room on stdout) is a poll that also sees SIGINT, SIGTERM and SIGHUP
+ * (send-wait.c), and a send to a full queue looks at them every 100 ms,
+ * so a signal ends udg-send through udg_close().
+ * Replies (-r) are send-reply.c's.
  */
 #include "config.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <err.h>
@@ -24,7 +24,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
-#include <signal.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,14 +35,14 @@
 
 #include "udg.h"
 #include "records.h"
-#include "send-peer.h"
+#include "send-reply.h"
+#include "send-wait.h"
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_sendv() */
 #define READSIZE	(256 * 1024)	/* least stdin buffer */
 #define RETRY_MS	20		/* -W: pause between attempts */
-#define CHECK_MS	100		/* -r: how often the peer is checked */
-#define REPLY_MODE	0622		/* -r: our socket, for another user */
+#define SIGNAL_MS	100		/* longest send without a signal check */
 #define AUTO_NAME_MAX	19		/* libudg's "PID-XXXXXXXX" */
 
 static int		 sep = '\n';	/* '\n', '\0' or REC_WHOLE */
@@ -60,12 +60,8 @@ static char		 vdest[TOOL_VISPATH];
 static struct udg	*u;
 static size_t		 maxdgram;
 static int64_t		 absent_since = -1;	/* -W: when it went away */
-static unsigned long long nsent, nreplies, nignored;
-static struct tool_out	 out;
-static void		*replybuf;
-static size_t		 replysize;
-static struct sockaddr_un peer;		/* -r: who we are connected to */
-static socklen_t	 peerlen;
+static unsigned long long nsent;
+static struct send_reply reply;
 
 static const struct option longopts[] = {
 	{ "null",	no_argument,		NULL,	'0' },
@@ -130,13 +126,8 @@ help(void)
 static void
 cleanup(void)
 {
-	sigset_t all;
-
 	if (u == NULL)
 		return;
-	/* No signal handler may run while the file is being removed. */
-	(void)sigfillset(&all);
-	(void)sigprocmask(SIG_BLOCK, &all, NULL);
 	(void)udg_close(u);
 	u = NULL;
 }
@@ -147,7 +138,7 @@ report(void)
 {
 	if (want_reply)
 		warnx("%s: sent %llu, replies %llu, ignored %llu", vdest,
-		    nsent, nreplies, nignored);
+		    nsent, reply.nreplies, reply.nignored);
 	else
 		warnx("%s: sent %llu", vdest, nsent);
 }
@@ -216,25 +207,21 @@ send_failed(int e, size_t len)
 	    "all after it)", vdest, why, nsent, nsent + 1);
 }
 
-/* -r: note who we are connected to, and let them answer us. */
+/* Before a death by signal: the -v counts, then our socket goes. */
 static void
-connected(void)
+dying(void)
 {
-	struct stat st;
+	if (verbose)
+		report();
+	cleanup();
+}
 
-	absent_since = -1;
-	if (!want_reply)
-		return;
-	peerlen = sizeof(peer);
-	if (getpeername(udg_fd(u), (struct sockaddr *)&peer, &peerlen) == -1)
-		err(EX_OSERR, "%s: getpeername", vdest);
-	/*
-	 * A listener running as another user cannot write to a socket only
-	 * we may write to.  Connected, ours takes datagrams from it alone.
-	 */
-	if (stat(dest, &st) == 0 && st.st_uid != geteuid() &&
-	    udg_set_perm(u, REPLY_MODE, (uid_t)-1, (gid_t)-1) == -1)
-		err(EX_OSERR, "%s: chmod", udg_path(u));
+/* -W: the pause between attempts, in which a signal is seen. */
+static void
+pause_retry(void)
+{
+	if (send_wait(-1, 0, RETRY_MS) == -1)
+		err(EX_OSERR, "poll");
 }
 
 /* Connect to dest, retrying while -W allows. */
@@ -245,7 +232,7 @@ connect_dest(void)
 
 	while (udg_connect(u, dest) == -1) {
 		if (errno == EINTR || may_retry(errno)) {
-			tool_sleep_ms(RETRY_MS);
+			pause_retry();
 			continue;
 		}
 		if (nsent > 0)
@@ -254,7 +241,9 @@ connect_dest(void)
 			errx(tool_exitcode(errno), "%s: %s", vdest, why);
 		err(tool_exitcode(errno), "%s", vdest);
 	}
-	connected();
+	absent_since = -1;
+	if (want_reply)
+		send_reply_connected(&reply, u, dest);
 }
 
 /* Send iov[0, n), one datagram each, reconnecting under -W. */
@@ -271,141 +260,20 @@ send_batch(const struct iovec *iov, int n)
 			absent_since = -1;
 			continue;
 		}
+		if (k == -1 && errno == EAGAIN && !nonblock) {
+			/* SO_SNDTIMEO ran out on a full queue: a signal? */
+			if (send_wait(-1, 0, 0) == -1)
+				err(EX_OSERR, "%s: poll", vdest);
+			continue;
+		}
 		if (k == -1 && may_retry(errno)) {
-			tool_sleep_ms(RETRY_MS);
+			pause_retry();
 			connect_dest();
 			continue;
 		}
 		if (k == 0)
 			errno = EIO;
 		send_failed(errno, iov[0].iov_len);
-	}
-}
-
-/* Stdout's reader has gone: end as a filter does, silently, by SIGPIPE. */
-static void __attribute__((__noreturn__))
-reader_gone(void)
-{
-	sigset_t set;
-
-	cleanup();		/* which blocks every signal */
-	(void)signal(SIGPIPE, SIG_DFL);
-	(void)sigemptyset(&set);
-	(void)sigaddset(&set, SIGPIPE);
-	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
-	(void)raise(SIGPIPE);
-	_exit(EX_IOERR);
-}
-
-/* Copy a reply to stdout with a newline. */
-static void
-print_reply(size_t len)
-{
-	if (tool_out_put(&out, replybuf, len) == 0 &&
-	    tool_out_putc(&out, '\n') == 0 && tool_out_flush(&out) == 0)
-		return;
-	if (errno == EPIPE)
-		reader_gone();
-	err(EX_IOERR, "stdout");
-}
-
-/* Did m come from the socket we are connected to? */
-static int
-from_peer(const struct udg_msg *m)
-{
-	size_t off = offsetof(struct sockaddr_un, sun_path), n;
-
-	if (m->peer_type != UDG_PEER_PATH || peerlen <= off)
-		return 0;
-	n = strnlen(peer.sun_path, peerlen - off);
-	return n == m->peer_len && memcmp(peer.sun_path, m->peer, n) == 0;
-}
-
-/* Take one datagram into replybuf: 1 if it is a reply, 0 if ignored. */
-static int
-take(struct udg_msg *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->buf = replybuf;
-	m->size = replysize;
-	if (udg_recv(u, m) == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		err(tool_exitcode(errno), "%s: receive", vdest);
-	}
-	if (!from_peer(m)) {
-		nignored++;
-		return 0;
-	}
-	return 1;
-}
-
-/* -r: throw away what is queued: nothing sent before this request is its
- * reply (a late answer to an earlier request on a reused -b path). */
-static void
-drain(void)
-{
-	struct udg_msg m;
-
-	if (replybuf == NULL) {
-		replysize = tool_max_recv();
-		if ((replybuf = tool_slots_alloc(1, replysize)) == NULL)
-			err(EX_OSERR, "reply buffer");
-	}
-	while (udg_wait(u, 0, NULL) == 1) {
-		if (take(&m))
-			nignored++;
-	}
-}
-
-/* No reply in time: exit 75, naming the socket. */
-static void __attribute__((__noreturn__))
-timed_out(void)
-{
-	errx(EX_TEMPFAIL, "timed out waiting for a reply from %s after "
-	    "%d.%03d s (got %llu of %llu)", vdest, reply_ms / 1000,
-	    reply_ms % 1000, nreplies, nsent);
-}
-
-/* Wait for one reply from the peer and copy it to stdout. */
-static void
-await_reply(void)
-{
-	struct udg_msg m;
-	int64_t end = tool_now_ms() + reply_ms, left;
-	char vis[TOOL_VISPATH];
-	int r, slice;
-
-	for (;;) {
-		slice = CHECK_MS;
-		if (reply_ms > 0) {
-			if ((left = end - tool_now_ms()) <= 0)
-				timed_out();
-			if (left < slice)
-				slice = (int)left;
-		}
-		if ((r = udg_wait(u, slice, NULL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			err(EX_IOERR, "%s: wait", vdest);
-		}
-		if (r == 0) {
-			if (send_peer_alive(udg_fd(u)) == 0)
-				errx(EX_UNAVAILABLE, "%s: the listener went "
-				    "away without replying (got %llu of %llu)",
-				    vdest, nreplies, nsent);
-			continue;
-		}
-		if (!take(&m))
-			continue;
-		if (m.flags & UDG_MSG_TRUNC)
-			warnx("reply from %s truncated (%zu of %zu bytes)",
-			    tool_vis(vis, sizeof(vis), m.peer, m.peer_len),
-			    m.len, m.reallen);
-		print_reply(m.len);
-		tool_slot_trim(replybuf, replysize, m.len, 64 * 1024);
-		nreplies++;
-		return;
 	}
 }
 
@@ -420,22 +288,25 @@ send_records(const struct iovec *iov, int n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		drain();
+		send_reply_drain(&reply);
 		send_batch(&iov[i], 1);
-		await_reply();
+		send_reply_await(&reply, nsent);
 	}
 }
 
-/* read(2) that retries EINTR; exits 74 on error. */
+/* read(2) once stdin is readable (or a signal ends us); exits 74 on
+ * error. */
 static size_t
 read_in(char *buf, size_t len)
 {
 	ssize_t n;
 
 	for (;;) {
+		if (send_wait(STDIN_FILENO, POLLIN, -1) == -1)
+			err(EX_OSERR, "stdin: poll");
 		if ((n = read(STDIN_FILENO, buf, len)) >= 0)
 			return (size_t)n;
-		if (errno != EINTR)
+		if (errno != EINTR && errno != EAGAIN)
 			err(EX_IOERR, "stdin");
 	}
 }
@@ -571,7 +442,7 @@ static void __attribute__((__noreturn__))
 client_failed(void)
 {
 	char vis[TOOL_VISPATH];
-	int code = errno == EROFS ? EX_CANTCREAT : tool_bind_exitcode(errno);
+	int code = tool_bind_exitcode(errno);
 
 	if (bindpath != NULL)
 		err(code, "-b %s", tool_vis(vis, sizeof(vis), bindpath,
@@ -581,27 +452,26 @@ client_failed(void)
 	err(code, "client socket");
 }
 
-/* Make the client endpoint with our socket file removed on any exit. */
+/*
+ * Make the client endpoint, with our socket file removed on any exit.
+ * A send to a full queue blocks in the kernel, which keeps a stream at
+ * the receiver's pace (a poll for POLLOUT before each retry cost a
+ * quarter of the throughput), but never longer than SIGNAL_MS at a
+ * time, so that the signalfd is looked at (send_batch()).
+ */
 static void
 open_endpoint(void)
 {
-	sigset_t block, old;
+	struct timeval tv = { 0, SIGNAL_MS * 1000 };
 	ssize_t m;
 
-	(void)sigemptyset(&block);
-	(void)sigaddset(&block, SIGINT);
-	(void)sigaddset(&block, SIGTERM);
-	(void)sigaddset(&block, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &block, &old) == -1)
-		err(EX_OSERR, "sigprocmask");
 	if ((u = udg_client(bindpath, nonblock ? UDG_NONBLOCK : 0)) == NULL)
 		client_failed();
+	if (setsockopt(udg_fd(u), SOL_SOCKET, SO_SNDTIMEO, &tv,
+	    sizeof(tv)) == -1)
+		err(EX_OSERR, "SO_SNDTIMEO");
 	if (atexit(cleanup) != 0)
 		err(EX_OSERR, "atexit");
-	if (tool_unlink_on_signal(udg_path(u)) == -1)
-		err(EX_OSERR, "signals");
-	if (sigprocmask(SIG_SETMASK, &old, NULL) == -1)
-		err(EX_OSERR, "sigprocmask");
 	if ((m = udg_max_datagram(u)) == -1)
 		err(EX_OSERR, "udg_max_datagram");
 	maxdgram = (size_t)m;
@@ -812,9 +682,12 @@ main(int argc, char *argv[])
 	check_fds();
 	if (bindpath != NULL)
 		absolute_bind();
-	/* Only replies go to stdout: a send without -r needs no buffer. */
-	if (want_reply && tool_out_init(&out, STDOUT_FILENO, 16 * 1024) == -1)
-		err(EX_OSERR, NULL);
+	/* Only replies go to stdout. */
+	if (want_reply && send_reply_init(&reply, vdest, reply_ms) == -1)
+		err(EX_OSERR, "stdout");
+	/* Before anything is bound: no signal may leave a socket file. */
+	if (send_wait_init(dying) == -1)
+		err(EX_OSERR, "signals");
 	choose_dir();
 	open_endpoint();
 	if (verbose && atexit(report) != 0)
@@ -824,6 +697,7 @@ main(int argc, char *argv[])
 		send_stdin();
 	else
 		send_args(argc - 1, argv + 1);
-	tool_out_free(&out);
+	if (want_reply)
+		send_reply_free(&reply);
 	return 0;
 }
