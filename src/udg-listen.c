@@ -52,6 +52,7 @@
 #define OPT_STAMP	258
 #define OPT_ALLOW_UNIT	259
 #define OPT_ALLOW_EXE	260
+#define OPT_REFUSE_FDS	261
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define REPLY_RETRY_MS	5		/* and how often it is tried again */
 #define EXEC_JOBS	1		/* -e commands at a time: -j's default */
@@ -76,6 +77,7 @@ struct options {
 	int			 idle_ms;	/* -t: -1 = none */
 	int			 exec_ms;	/* -T: 0 = none */
 	int			 echo;
+	int			 refuse_fds;	/* --refuse-fds */
 	const char		*execcmd;
 	int			 jobs;		/* -j: 0 = not given */
 	const char		*workercmd;	/* -E */
@@ -190,6 +192,8 @@ static const struct optdef {
 					"for --rate-limit" },
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
+	{ "refuse-fds",	OPT_REFUSE_FDS, NULL, "have the kernel refuse datagrams "
+					"that carry fds" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
 	{ "exec-timeout", 'T', "seconds", "-e, -E: no reply after seconds "
 					"(0: never)" },
@@ -210,7 +214,7 @@ static const char synopsis_fmt[] =
     "\t[--allow-exe paths] [--allow-unit units] [--forward socket\n"
     "\t[--forward-format raw|rfc5424] [--forward-sd-id name@number]]\n"
     "\t[--peer] [--rate-limit n/seconds[:burst]] [--rate-key key]\n"
-    "\t[--timestamp[=utc|local|mono]] socket ...\n";
+    "\t[--refuse-fds] [--timestamp[=utc|local|mono]] socket ...\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
@@ -957,6 +961,8 @@ flag_opt(struct options *o, int ch)
 		return &o->rec.identity;
 	case OPT_PEER:
 		return &o->rec.peer;
+	case OPT_REFUSE_FDS:
+		return &o->refuse_fds;
 	case 's':
 		return &o->rec.syslog;
 	case 'v':
@@ -987,6 +993,7 @@ parse_opt(struct options *o, int ch, int *nfmt, char *argv[])
 	case 'v':
 	case OPT_ECHO:
 	case OPT_PEER:
+	case OPT_REFUSE_FDS:
 		*flag_opt(o, ch) = 1;
 		break;
 	case 'E':
@@ -1179,6 +1186,8 @@ endpoint_flags(const struct options *o)
 	if (o->rec.identity || allow_active(&o->allow) ||
 	    o->ops.rate_key == RATE_KEY_UNIT)
 		f |= UDG_PIDFD;
+	if (o->refuse_fds)
+		f |= UDG_REFUSE_FDS;
 	/* -e and -E: to tell a late answer's asker from a new process. */
 	if (wants_time(o) || o->execcmd != NULL || o->workercmd != NULL)
 		f |= UDG_TIMESTAMP;
@@ -1312,6 +1321,9 @@ setup(struct listener *l)
 		    "cannot be named%s", o->vsockpaths[0],
 		    allow_active(&o->allow) ? ", so --allow-unit/--allow-exe "
 		    "refuse every datagram" : "");
+	if ((endpoint_flags(o) & ~udg_flags(l->u[0]) & UDG_REFUSE_FDS) != 0)
+		warnx("%s: this kernel cannot refuse file descriptors (Linux "
+		    "6.16): they are closed as they come", o->vsockpaths[0]);
 	l->ops = ops_new(&o->ops, o->sockpaths, o->nsocks,
 	    o->rec.format == RECORD_JSON, &l->out.o, l->slotsize);
 	if (o->execcmd != NULL)

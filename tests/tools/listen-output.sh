@@ -454,6 +454,38 @@ reap "$lpid"
 status "fds: listener exit 0" 0 "$RC"
 is "fds: every datagram written" 22 "$(wc -l < "$T/out")"
 
+# --- --refuse-fds: the kernel refuses fds, the sender is told -------------
+kver=$(uname -r | cut -d- -f1)
+if [ -z "$PY" ]; then
+	skip "--refuse-fds: python3 not installed"
+elif [ "$(printf '6.16\n%s\n' "$kver" | sort -V | head -n 1)" != 6.16 ]; then
+	skip "--refuse-fds: Linux $kver cannot refuse fds (6.16)"
+else
+	listen --refuse-fds -c 1
+	tmo "$PY" - "$S" >"$T/fdres" <<'EOF'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+r, w = os.pipe()
+try:
+    s.sendmsg([b"with an fd"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+        w.to_bytes(4, sys.byteorder))], 0, sys.argv[1])
+    print("sent")
+except PermissionError:
+    print("EPERM")
+EOF
+	is "--refuse-fds: a sender of fds gets EPERM" EPERM "$(cat "$T/fdres")"
+	tmo "$SEND" "$S" plain
+	finish_listen
+	is "--refuse-fds: only the datagram without fds is written" plain \
+	    "$(cat "$T/out")"
+	is "--refuse-fds: no warning on this kernel" "" "$(cat "$T/lerr")"
+fi
+UDG_TEST_DISABLE=passrights listen --refuse-fds -c 1
+tmo "$SEND" "$S" plain
+finish_listen
+like "--refuse-fds on a kernel that cannot: says so at start" \
+    "*cannot refuse file descriptors*" "$(cat "$T/lerr")"
+
 # --- hostile payloads at the size limit ----------------------
 # The largest datagram is what udg-send names as the limit when one is too
 # long.  At that size, text output is still one escaped line that decodes
