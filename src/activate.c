@@ -95,35 +95,32 @@ read_env(size_t *nfds, char *why, size_t whysize)
 static void
 explain(int fd, int e, char *why, size_t whysize)
 {
+	static const struct {
+		int		 e;
+		const char	*what;
+	} whats[] = {
+		{ EBADF, "not open" },
+		{ ENOTSOCK, "not a socket" },
+		{ EAFNOSUPPORT, "not a Unix-domain socket" },
+		{ EPROTOTYPE,
+		    "not a datagram socket (ListenDatagram= in the unit)" },
+	};
 	char name[VISMAX];
+	size_t i;
 
-	switch (e) {
-	case EBADF:
-		(void)snprintf(why, whysize, "fd %d (LISTEN_FDS): not open",
-		    fd);
-		break;
-	case ENOTSOCK:
-		(void)snprintf(why, whysize, "fd %d (LISTEN_FDS): not a "
-		    "socket", fd);
-		break;
-	case EAFNOSUPPORT:
-		(void)snprintf(why, whysize, "fd %d (LISTEN_FDS): not a "
-		    "Unix-domain socket", fd);
-		break;
-	case EPROTOTYPE:
-		(void)snprintf(why, whysize, "fd %d (LISTEN_FDS): not a "
-		    "datagram socket (ListenDatagram= in the unit)", fd);
-		break;
-	case EADDRNOTAVAIL:
+	for (i = 0; i < sizeof(whats) / sizeof(whats[0]); i++)
+		if (whats[i].e == e) {
+			(void)snprintf(why, whysize, "fd %d (LISTEN_FDS): %s",
+			    fd, whats[i].what);
+			return;
+		}
+	if (e == EADDRNOTAVAIL)
 		(void)snprintf(why, whysize, "fd %d (LISTEN_FDS): bound to "
 		    "%s, not a socket operand (or one an earlier fd has)", fd,
 		    bound_name(fd, name, sizeof(name)));
-		break;
-	default:
+	else
 		(void)snprintf(why, whysize, "fd %d (LISTEN_FDS): %s", fd,
 		    strerror(e));
-		break;
-	}
 }
 
 /* Adopt fd at whichever free one of paths it is bound to; index or -1. */

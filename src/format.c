@@ -84,6 +84,24 @@ put_run(char *dst, size_t room, const unsigned char *s, size_t run)
 }
 
 /*
+ * Copy the run at src[*i] of printable ASCII other than a and b, as much
+ * as fits at dst[*o]; advance both.  1 if it copied anything.
+ */
+static int
+copy_plain(char *dst, size_t dstlen, size_t *o, const unsigned char *src,
+    size_t srclen, size_t *i, unsigned char a, unsigned char b)
+{
+	size_t run, n;
+
+	if ((run = ascii_run(src + *i, srclen - *i, a, b)) == 0)
+		return 0;
+	n = put_run(dst + *o, dstlen - *o, src + *i, run);
+	*o += n;
+	*i += n;
+	return 1;
+}
+
+/*
  * The escape of byte c (followed by next, or 0 at the end) that vis(3)
  * with VIS_CSTYLE | VIS_NL | VIS_TAB | VIS_OCTAL gives in the C locale,
  * into esc[4]; its length.  Only for bytes that are not plain.
@@ -156,15 +174,11 @@ vis_encode(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used, int utf8)
 {
 	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0, o = 0, run, n, k;
+	size_t i = 0, o = 0, n, k;
 	char esc[4];
 
 	while (i < srclen) {
-		run = ascii_run(s + i, srclen - i, '\\', '\\');
-		if (run > 0) {
-			n = put_run(dst + o, dstlen - o, s + i, run);
-			o += n;
-			i += n;
+		if (copy_plain(dst, dstlen, &o, s, srclen, &i, '\\', '\\')) {
 			if (o == dstlen)
 				break;
 			continue;
@@ -301,16 +315,12 @@ fmt_json(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
 	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0, o = 0, run, n, k;
+	size_t i = 0, o = 0, k;
 	unsigned char c;
 	char esc;
 
 	while (i < srclen) {
-		run = ascii_run(s + i, srclen - i, '"', '\\');
-		if (run > 0) {
-			n = put_run(dst + o, dstlen - o, s + i, run);
-			o += n;
-			i += n;
+		if (copy_plain(dst, dstlen, &o, s, srclen, &i, '"', '\\')) {
 			if (o == dstlen)
 				break;
 			continue;

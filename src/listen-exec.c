@@ -76,7 +76,7 @@ exec_new(const struct exec_conf *conf)
 		return NULL;
 	x->c = *conf;
 	x->jobs = calloc((size_t)conf->jobs, sizeof(*x->jobs));
-	if (x->jobs == NULL || (x->cmd = strdup(conf->command)) == NULL) {
+	if (x->jobs == NULL || (x->cmd = strdup(conf->run.command)) == NULL) {
 		free(x->jobs);
 		free(x);
 		return NULL;
@@ -265,7 +265,7 @@ make_env(const struct udg_msg *m, const struct udg_ident *id, size_t *nbase)
 static int
 spawn(const struct exec *x, int in, int out, char **env, pid_t *pid)
 {
-	return spawn_sh(x->cmd, in, out, x->c.childmask, x->c.childdefault,
+	return spawn_sh(x->cmd, in, out, x->c.run.childmask, x->c.run.childdefault,
 	    env, pid);
 }
 
@@ -322,8 +322,8 @@ exec_start(struct exec *x, const struct udg_msg *m,
 	j->tag = tag;
 	j->why = EXEC_EXITED;
 	j->start = tool_now_ms();
-	if (x->c.timeout_ms > 0)
-		j->deadline = j->start + x->c.timeout_ms;
+	if (x->c.run.timeout_ms > 0)
+		j->deadline = j->start + x->c.run.timeout_ms;
 	return 0;
 fail:
 	e = errno;
@@ -533,7 +533,7 @@ job_term(const struct exec *x, struct job *j, enum exec_end why,
 		return;
 	j->why = why;
 	j->deadline = 0;
-	j->kill_at = now + x->c.kill_grace_ms;
+	j->kill_at = now + x->c.run.kill_grace_ms;
 	if (j->kill_at == 0)
 		j->kill_at = 1;
 	close_fd(&j->in);

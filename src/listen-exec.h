@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "udg.h"
+#include "listen-spawn.h"
 
 /* Most pollfds one job needs (its stdin and stdout pipes). */
 #define EXEC_JOB_FDS	2
@@ -53,13 +54,9 @@ struct exec_result {
 typedef void	exec_done_fn(void *arg, const struct exec_result *);
 
 struct exec_conf {
-	const char	*command;	/* for /bin/sh -c */
+	struct spawn_conf run;		/* the command and its time limit */
 	size_t		 maxout;	/* stdout kept (the largest reply) */
 	int		 jobs;		/* most jobs at a time, >= 1 */
-	int		 timeout_ms;	/* 0: no time limit */
-	int		 kill_grace_ms;	/* SIGTERM to SIGKILL */
-	const sigset_t	*childmask;	/* signal mask for the command */
-	const sigset_t	*childdefault;	/* signals it gets as SIG_DFL */
 	exec_done_fn	*done;		/* called once per job as it ends */
 	void		*arg;
 };

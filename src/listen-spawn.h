@@ -10,6 +10,15 @@
 #include <signal.h>
 #include <sys/types.h>
 
+/* What a -e command and the -E worker share: how to run it and end it. */
+struct spawn_conf {
+	const char	*command;	/* for /bin/sh -c */
+	int		 timeout_ms;	/* time limit; 0: none */
+	int		 kill_grace_ms;	/* SIGTERM to SIGKILL */
+	const sigset_t	*childmask;	/* signal mask for the child */
+	const sigset_t	*childdefault;	/* signals it gets as SIG_DFL */
+};
+
 /*
  * Spawn command (posix_spawn's argv is not const) with in and out as fds
  * 0 and 1 and environment env; its pid (also its process group) into

@@ -104,8 +104,8 @@ start(struct worker *w, int64_t now)
 	    fcntl(inp[1], F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(outp[0], F_SETFL, O_NONBLOCK) == -1)
 		goto fail;
-	if ((e = spawn_sh(w->cmd, inp[0], outp[1], w->c.childmask,
-	    w->c.childdefault, w->env, &w->pid)) != 0) {
+	if ((e = spawn_sh(w->cmd, inp[0], outp[1], w->c.run.childmask,
+	    w->c.run.childdefault, w->env, &w->pid)) != 0) {
 		errno = e;
 		goto fail;
 	}
@@ -150,7 +150,7 @@ worker_new(const struct worker_conf *conf)
 	w->obuf = malloc(conf->maxreply + 1);
 	w->pending = reqq_new(conf->maxpending);
 	w->env = worker_env();
-	w->cmd = strdup(conf->command);
+	w->cmd = strdup(conf->run.command);
 	if (w->obuf == NULL || w->pending == NULL || w->env == NULL ||
 	    w->cmd == NULL) {
 		worker_free(w);
@@ -226,7 +226,7 @@ term(struct worker *w, enum worker_why why, int64_t now)
 	w->full = 0;
 	if (why == WORKER_TIMEDOUT)
 		close_fd(&w->out);
-	w->kill_at = now + w->c.kill_grace_ms;
+	w->kill_at = now + w->c.run.kill_grace_ms;
 	if (w->kill_at == 0)
 		w->kill_at = 1;
 	(void)kill(-w->pid, SIGTERM);
@@ -274,8 +274,8 @@ worker_submit(struct worker *w, const struct udg_msg *m, int tag,
 		    (long)m->pid, (unsigned long)m->uid,
 		    (unsigned long)m->gid);
 	if (plen < 0 || ibuf_reserve(w, (size_t)plen + m->len + 1) == -1 ||
-	    reqq_push(w->pending, m, 0, w->c.timeout_ms > 0 ?
-	    now + w->c.timeout_ms : 0, tag) == -1)
+	    reqq_push(w->pending, m, 0, w->c.run.timeout_ms > 0 ?
+	    now + w->c.run.timeout_ms : 0, tag) == -1)
 		return -1;
 	memcpy(w->ibuf + w->ilen, prefix, (size_t)plen);
 	w->ilen += (size_t)plen;

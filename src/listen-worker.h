@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "udg.h"
+#include "listen-spawn.h"
 
 #define WORKER_FDS		2	/* most pollfds: stdin and stdout */
 #define WORKER_BACKOFF_MIN_MS	100
@@ -76,15 +77,11 @@ typedef void	worker_lost_fn(void *arg, const struct udg_msg *req,
 typedef void	worker_ended_fn(void *arg, const struct worker_end *);
 
 struct worker_conf {
-	const char	*command;	/* for /bin/sh -c */
+	struct spawn_conf run;		/* timeout_ms: request to reply */
 	int		 sep;		/* record separator: '\n' or '\0' */
 	int		 creds;		/* prefix "pid uid gid " */
 	size_t		 maxreply;	/* longest reply (the largest datagram) */
 	size_t		 maxpending;	/* most unanswered requests, >= 1 */
-	int		 timeout_ms;	/* request to reply; 0: no limit */
-	int		 kill_grace_ms;	/* SIGTERM to SIGKILL */
-	const sigset_t	*childmask;	/* signal mask for the worker */
-	const sigset_t	*childdefault;	/* signals it gets as SIG_DFL */
 	worker_reply_fn	*reply;		/* a reply to req */
 	worker_lost_fn	*lost;		/* req will get no reply */
 	worker_ended_fn	*ended;		/* a worker is gone */

@@ -1243,6 +1243,18 @@ max_reply(const struct listener *l)
 	return (size_t)least;
 }
 
+/* How -e commands and the -E worker run: -T, the kill grace, signals. */
+static void
+spawn_conf_fill(const struct listener *l, struct spawn_conf *run,
+    const char *command)
+{
+	run->command = command;
+	run->timeout_ms = l->opt->exec_ms;
+	run->kill_grace_ms = KILL_GRACE_MS;
+	run->childmask = &l->childmask;
+	run->childdefault = &l->childdefault;
+}
+
 /* -e: the pool of commands, replies up to the largest datagram. */
 static void
 setup_exec(struct listener *l)
@@ -1250,13 +1262,9 @@ setup_exec(struct listener *l)
 	struct exec_conf c;
 
 	memset(&c, 0, sizeof(c));
-	c.command = l->opt->execcmd;
+	spawn_conf_fill(l, &c.run, l->opt->execcmd);
 	c.maxout = max_reply(l);
 	c.jobs = l->opt->jobs > 0 ? l->opt->jobs : EXEC_JOBS;
-	c.timeout_ms = l->opt->exec_ms;
-	c.kill_grace_ms = KILL_GRACE_MS;
-	c.childmask = &l->childmask;
-	c.childdefault = &l->childdefault;
 	c.done = command_done;
 	c.arg = l;
 	if ((l->exec = exec_new(&c)) == NULL)
@@ -1272,15 +1280,11 @@ setup_worker(struct listener *l)
 	struct worker_conf c;
 
 	memset(&c, 0, sizeof(c));
-	c.command = l->opt->workercmd;
+	spawn_conf_fill(l, &c.run, l->opt->workercmd);
 	c.sep = l->opt->rec.format == RECORD_NUL ? '\0' : '\n';
 	c.creds = l->opt->rec.creds;
 	c.maxreply = max_reply(l);
 	c.maxpending = WORKER_PENDING;
-	c.timeout_ms = l->opt->exec_ms;
-	c.kill_grace_ms = KILL_GRACE_MS;
-	c.childmask = &l->childmask;
-	c.childdefault = &l->childdefault;
 	c.reply = worker_replied;
 	c.lost = worker_lost;
 	c.ended = worker_ended;
