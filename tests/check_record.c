@@ -24,10 +24,10 @@
 
 /*
  * Arrival at 2025-12-01T14:40:00.123456Z, 4711.000250 s after boot;
- * sender unknown.
+ * sender unknown, one socket (not named).
  */
 static const struct record_meta meta0 = { { 1764600000, 123456789 },
-    { 4711, 250999 }, NULL };
+    { 4711, 250999 }, NULL, NULL };
 
 /* A datagram from /tmp/c.sock, credentials 4711 1000 100 (one at a time). */
 static void
