@@ -21,6 +21,7 @@
 #include "tool-out.h"
 
 #define OUTCAP	64		/* small: records span many flushes */
+#define BIGCAP	(256 * 1024)	/* large: records formatted in place */
 
 /*
  * Arrival at 2025-12-01T14:40:00.123456Z, 4711.000250 s after boot;
@@ -47,10 +48,13 @@ msg_from(struct udg_msg *m, const char *payload, size_t len)
 	m->peer_len = strlen(m->peer);
 }
 
-/* The record for m with ro, in a malloc'ed buffer; *len its length. */
+/*
+ * The record for m with ro through a buffer of cap bytes, in a malloc'ed
+ * buffer; *len its length.
+ */
 static char *
 render(const struct record_opts *ro, const struct udg_msg *m,
-    const struct record_meta *meta, size_t *len)
+    const struct record_meta *meta, size_t cap, size_t *len)
 {
 	struct tool_out o;
 	char *buf;
@@ -59,7 +63,7 @@ render(const struct record_opts *ro, const struct udg_msg *m,
 
 	fd = memfd_create("record", MFD_CLOEXEC);
 	ck_assert_int_ne(fd, -1);
-	ck_assert_int_eq(tool_out_init(&o, fd, OUTCAP), 0);
+	ck_assert_int_eq(tool_out_init(&o, fd, cap), 0);
 	ck_assert_int_eq(record_write(&o, ro, m, meta), 0);
 	ck_assert_int_eq(tool_out_flush(&o), 0);
 	tool_out_free(&o);
@@ -74,18 +78,30 @@ render(const struct record_opts *ro, const struct udg_msg *m,
 	return buf;
 }
 
-/* Assert that ro's record for m and meta is exactly want[0, wlen). */
+/*
+ * Assert that ro's record for m and meta is exactly want[0, wlen), through
+ * a small buffer and a large one, with and without a time cache (twice:
+ * the second record takes the cached second).
+ */
 static void
 expect_with(const struct record_opts *ro, const struct udg_msg *m,
     const struct record_meta *meta, const char *want, size_t wlen)
 {
-	size_t len;
-	char *got = render(ro, m, meta, &len);
+	struct fmt_timecache tc;
+	struct record_meta cm = *meta;
+	size_t len, i;
+	char *got;
 
-	ck_assert_msg(len == wlen && memcmp(got, want, wlen) == 0,
-	    "got \"%s\" (%zu bytes), want \"%s\" (%zu bytes)", got, len, want,
-	    wlen);
-	free(got);
+	memset(&tc, 0, sizeof(tc));
+	cm.cache = &tc;
+	for (i = 0; i < 6; i++) {
+		got = render(ro, m, i < 4 ? &cm : meta,
+		    i % 2 ? BIGCAP : OUTCAP, &len);
+		ck_assert_msg(len == wlen && memcmp(got, want, wlen) == 0,
+		    "got \"%s\" (%zu bytes), want \"%s\" (%zu bytes), "
+		    "pass %zu", got, len, want, wlen, i);
+		free(got);
+	}
 }
 
 /* The same with meta0. */
