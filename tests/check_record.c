@@ -28,7 +28,7 @@
  * sender unknown.
  */
 static const struct record_meta meta0 = { { 1764600000, 123456789 },
-    { 4711, 250999 }, NULL };
+    { 4711, 250999 }, NULL, NULL };
 
 /* A datagram from /tmp/c.sock, credentials 4711 1000 100 (one at a time). */
 static void
@@ -571,6 +571,31 @@ START_TEST(text_timestamps)
 }
 END_TEST
 
+START_TEST(time_cache_follows_the_second)
+{
+	struct record_opts js = opts(RECORD_JSON, 0, 0);
+	struct record_opts ts = opts(RECORD_TEXT, 0, 0);
+	struct fmt_timecache tc;
+	struct record_meta meta = meta0;
+	struct udg_msg m;
+
+	memset(&tc, 0, sizeof(tc));
+	meta.cache = &tc;
+	ts.stamp = RECORD_STAMP_UTC;
+	msg_from(&m, "hi", 2);
+	m.peer_type = UDG_PEER_NONE;
+	expect_meta(&ts, &m, &meta, "2025-12-01T14:40:00.123456Z hi\n");
+	/* one cache for both formats, and the next second replaces it */
+	meta.time.tv_sec += 61;
+	meta.time.tv_nsec = 5000;
+	expect_meta(&js, &m, &meta, "{\"time\":\"2025-12-01T14:41:01.000005Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":null,\"len\":2,"
+	    "\"truncated\":false,\"data\":\"hi\"}\n");
+	meta.time.tv_sec -= 61;
+	expect_meta(&ts, &m, &meta, "2025-12-01T14:40:00.000005Z hi\n");
+}
+END_TEST
+
 START_TEST(mono_from_realtime)
 {
 	struct timespec rt = { 100, 500000000 }, rt_now = { 101, 0 };
@@ -626,6 +651,7 @@ record_suite(void)
 	tcase_add_test(tc, text_prefix_order);
 	tcase_add_test(tc, text_timestamps);
 	tcase_add_test(tc, mono_from_realtime);
+	tcase_add_test(tc, time_cache_follows_the_second);
 	tc = t_tcase(s, "errors", 10);
 	tcase_add_test(tc, output_error_is_returned);
 	return s;
