@@ -23,11 +23,59 @@ record_opts_init(struct record_opts *ro)
 	ro->text = fmt_vis;
 }
 
-/* Append a NUL-terminated string. */
-static void
-put_str(struct tool_out *o, const char *s)
+/*
+ * Room for need bytes at the end of o: its buffer's free tail when that
+ * is large enough, else tmp (need bytes too), so that a record's fixed
+ * parts are formatted in place and put with commit().  NULL once o has
+ * failed.
+ */
+static char *
+reserve(struct tool_out *o, size_t need, char *tmp)
 {
-	(void)tool_out_put(o, s, strlen(s));
+	size_t room;
+	char *p;
+
+	if ((p = tool_out_room(o, need, &room)) == NULL)
+		return NULL;
+	return room >= need ? p : tmp;
+}
+
+/* End what reserve() gave: n bytes were written at p (tmp or o's). */
+static void
+commit(struct tool_out *o, const char *p, size_t n, const char *tmp)
+{
+	if (p == tmp)
+		(void)tool_out_put(o, p, n);
+	else
+		o->len += n;
+}
+
+/* Append p[0, len). */
+static inline void
+put_mem(struct tool_out *o, const char *p, size_t len)
+{
+	if (o->cap - o->len >= len && o->err == 0) {
+		memcpy(o->buf + o->len, p, len);
+		o->len += len;
+		return;
+	}
+	(void)tool_out_put(o, p, len);
+}
+
+/* Append a string constant, its length known at compile time. */
+#define PUT_LIT(o, s)	put_mem((o), "" s, sizeof(s) - 1)
+
+/* Copy the literal s at d: the bytes after it. */
+#define CPY_LIT(d, s) \
+	(memcpy((d), "" s, sizeof(s) - 1), (d) + sizeof(s) - 1)
+
+/* Copy the NUL-terminated string s (a short name) at d; past its end. */
+static inline char *
+cpy_str(char *d, const char *s)
+{
+	while (*s != '\0')
+		*d++ = *s++;
+	return d;
 }
 
 /* Append p[0, len) through encoder enc, in pieces that fit the buffer. */
@@ -47,37 +95,41 @@ put_encoded(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
 	}
 }
 
-/* Append a credential in decimal, or none when m has no credentials. */
-static void
-put_id(struct tool_out *o, const struct udg_msg *m, long long v,
-    const char *none)
+/* A credential in decimal at d, or none when m has none; past its end. */
+static inline char *
+cpy_id(char *d, const struct udg_msg *m, int64_t v, const char *none,
+    size_t nonelen)
 {
-	char num[32];
-
 	if (m->flags & UDG_MSG_NOCRED) {
-		put_str(o, none);
-		return;
+		memcpy(d, none, nonelen);
+		return d + nonelen;
 	}
-	(void)snprintf(num, sizeof(num), "%lld", v);
-	put_str(o, num);
+	return d + fmt_i64(d, v);
 }
 
-/* Append ,"KEY":"..." or ,"KEY_base64":"..." for p[0, len). */
+/*
+ * Append ,"KEY":"..." or ,"KEY_base64":"..." for p[0, len); key is a
+ * string constant of keylen bytes.
+ */
 static void
-put_json_bytes(struct tool_out *o, const char *key, const char *p,
-    size_t len)
+put_json_bytes(struct tool_out *o, const char *key, size_t keylen,
+    const char *p, size_t len)
 {
-	put_str(o, ",\"");
-	put_str(o, key);
+	PUT_LIT(o, ",\"");
+	put_mem(o, key, keylen);
 	if (fmt_utf8_valid(p, len)) {
-		put_str(o, "\":\"");
+		PUT_LIT(o, "\":\"");
 		put_encoded(o, fmt_json, p, len);
 	} else {
-		put_str(o, "_base64\":\"");
+		PUT_LIT(o, "_base64\":\"");
 		put_encoded(o, fmt_base64, p, len);
 	}
-	put_str(o, "\"");
+	(void)tool_out_putc(o, '"');
 }
+
+/* put_json_bytes() with a key that is a string constant. */
+#define PUT_JSON_BYTES(o, key, p, len) \
+	put_json_bytes((o), "" key, sizeof(key) - 1, (p), (len))
 
 /*
  * Append ,"peer":... for m's sender, losslessly: a name that is not
@@ -90,46 +142,133 @@ put_json_peer(struct tool_out *o, const struct udg_msg *m)
 	size_t n = 0;
 
 	if (m->peer_type == UDG_PEER_NONE) {
-		put_str(o, ",\"peer\":null");
+		PUT_LIT(o, ",\"peer\":null");
 		return;
 	}
-	if (m->peer_type == UDG_PEER_ABSTRACT)
-		name[n++] = '@';
+	if (m->peer_type == UDG_PEER_PATH) {
+		PUT_JSON_BYTES(o, "peer", m->peer, m->peer_len);
+		return;
+	}
+	name[n++] = '@';
 	if (m->peer_len > sizeof(name) - n) {
-		put_str(o, ",\"peer\":null");
+		PUT_LIT(o, ",\"peer\":null");
 		return;
 	}
 	memcpy(name + n, m->peer, m->peer_len);
-	put_json_bytes(o, "peer", name, n + m->peer_len);
+	PUT_JSON_BYTES(o, "peer", name, n + m->peer_len);
 }
 
 /* Append ,"KEY":"...", or ,"KEY":null when s is unknown (NULL). */
 static void
-put_json_str(struct tool_out *o, const char *key, const char *s)
+put_json_str(struct tool_out *o, const char *key, size_t keylen,
+    const char *s)
 {
 	if (s != NULL) {
-		put_json_bytes(o, key, s, strlen(s));
+		put_json_bytes(o, key, keylen, s, strlen(s));
 		return;
 	}
-	put_str(o, ",\"");
-	put_str(o, key);
-	put_str(o, "\":null");
+	PUT_LIT(o, ",\"");
+	put_mem(o, key, keylen);
+	PUT_LIT(o, "\":null");
 }
+
+/* put_json_str() with a key that is a string constant. */
+#define PUT_JSON_STR(o, key, s) \
+	put_json_str((o), "" key, sizeof(key) - 1, (s))
 
 /* -I: the sender's identity members; all null when none vouched. */
 static void
 put_json_ident(struct tool_out *o, const struct udg_ident *id)
 {
-	int pinned = id != NULL && (id->flags & UDG_ID_PINNED);
+	if (id == NULL || !(id->flags & UDG_ID_PINNED)) {
+		PUT_LIT(o, ",\"pid_pinned\":false,\"comm\":null,\"exe\":null,"
+		    "\"cmdline\":null,\"cgroup\":null,\"unit\":null");
+		return;
+	}
+	PUT_LIT(o, ",\"pid_pinned\":true");
+	PUT_JSON_STR(o, "comm", id->comm);
+	PUT_JSON_STR(o, "exe", id->exe);
+	PUT_JSON_STR(o, "cmdline", id->cmdline);
+	PUT_JSON_STR(o, "cgroup", id->cgroup);
+	PUT_JSON_STR(o, "unit", id->unit);
+}
 
-	put_str(o, pinned ? ",\"pid_pinned\":true" : ",\"pid_pinned\":false");
-	if (!pinned)
-		id = NULL;
-	put_json_str(o, "comm", id != NULL ? id->comm : NULL);
-	put_json_str(o, "exe", id != NULL ? id->exe : NULL);
-	put_json_str(o, "cmdline", id != NULL ? id->cmdline : NULL);
-	put_json_str(o, "cgroup", id != NULL ? id->cgroup : NULL);
-	put_json_str(o, "unit", id != NULL ? id->unit : NULL);
+/* The longest JSON head: {"time":"TIME","pid":N,"uid":N,"gid":N */
+#define JSON_HEAD	(9 + FMT_TIMELEN + 8 + 7 + 7 + 3 * FMT_I64LEN)
+
+/* The longest ,"len":N,"truncated":false,"data":" */
+#define JSON_MID	(7 + FMT_U64LEN + 18 + 9)
+
+/*
+ * The arrival time, RFC 3339 UTC, at d (FMT_TIMELEN bytes) through the
+ * writer's cache; past its end.
+ */
+static char *
+cpy_time(char *d, const struct record_meta *meta)
+{
+	static const char epoch[] = "1970-01-01T00:00:00.000000Z";
+	int n;
+
+	if ((n = fmt_time_cached(d, FMT_TIMELEN, &meta->time,
+	    meta->cache)) == -1) {
+		memcpy(d, epoch, sizeof(epoch) - 1);
+		return d + sizeof(epoch) - 1;
+	}
+	return d + n;
+}
+
+/* {"time":...,"gid":N: the fixed start of a JSON record. */
+static void
+put_json_head(struct tool_out *o, const struct udg_msg *m,
+    const struct record_meta *meta)
+{
+	char tmp[JSON_HEAD], *p, *d;
+
+	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
+		return;
+	d = CPY_LIT(d, "{\"time\":\"");
+	d = cpy_time(d, meta);
+	d = CPY_LIT(d, "\",\"pid\":");
+	d = cpy_id(d, m, (int64_t)m->pid, "null", 4);
+	d = CPY_LIT(d, ",\"uid\":");
+	d = cpy_id(d, m, (int64_t)m->uid, "null", 4);
+	d = CPY_LIT(d, ",\"gid\":");
+	d = cpy_id(d, m, (int64_t)m->gid, "null", 4);
+	commit(o, p, (size_t)(d - p), tmp);
+}
+
+/* ,"len":N,"truncated":B: the fixed members after the peer. */
+static void
+put_json_mid(struct tool_out *o, const struct udg_msg *m)
+{
+	char tmp[JSON_MID], *p, *d;
+
+	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
+		return;
+	d = CPY_LIT(d, ",\"len\":");
+	d += fmt_u64(d, m->reallen);
+	if (m->flags & UDG_MSG_TRUNC)
+		d = CPY_LIT(d, ",\"truncated\":true");
+	else
+		d = CPY_LIT(d, ",\"truncated\":false");
+	commit(o, p, (size_t)(d - p), tmp);
+}
+
+/* ,"facility":"F","severity":"S" for -s -J's decoded header. */
+static void
+put_json_syslog(struct tool_out *o, const struct fmt_syslog *sl)
+{
+	/* the longest names are "solaris-cron" and "warning" */
+	char tmp[64], *p, *d;
+
+	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
+		return;
+	d = CPY_LIT(d, ",\"facility\":\"");
+	d = cpy_str(d, sl->facility);
+	d = CPY_LIT(d, "\",\"severity\":\"");
+	d = cpy_str(d, sl->severity);
+	*d++ = '"';
+	commit(o, p, (size_t)(d - p), tmp);
 }
 
 /* One JSON object for m, then a newline. */
@@ -138,55 +277,41 @@ put_json(struct tool_out *o, const struct record_opts *ro,
     const struct udg_msg *m, const struct fmt_syslog *sl,
     const struct record_meta *meta)
 {
-	char tbuf[FMT_TIMELEN], num[32];
-
-	if (fmt_time(tbuf, sizeof(tbuf), &meta->time) == -1)
-		(void)strlcpy(tbuf, "1970-01-01T00:00:00.000000Z",
-		    sizeof(tbuf));
-	put_str(o, "{\"time\":\"");
-	put_str(o, tbuf);
-	put_str(o, "\",\"pid\":");
-	put_id(o, m, (long long)m->pid, "null");
-	put_str(o, ",\"uid\":");
-	put_id(o, m, (long long)m->uid, "null");
-	put_str(o, ",\"gid\":");
-	put_id(o, m, (long long)m->gid, "null");
+	put_json_head(o, m, meta);
 	if (ro->identity)
 		put_json_ident(o, meta->id);
 	if (meta->socket != NULL)
 		put_json_bytes(o, "socket", meta->socket,
 		    strlen(meta->socket));
 	put_json_peer(o, m);
-	(void)snprintf(num, sizeof(num), ",\"len\":%zu", m->reallen);
-	put_str(o, num);
-	put_str(o, (m->flags & UDG_MSG_TRUNC) ? ",\"truncated\":true" :
-	    ",\"truncated\":false");
-	put_json_bytes(o, "data", m->buf, m->len);
+	put_json_mid(o, m);
+	PUT_JSON_BYTES(o, "data", m->buf, m->len);
 	if (ro->syslog && sl != NULL) {
-		put_str(o, ",\"facility\":\"");
-		put_str(o, sl->facility);
-		put_str(o, "\",\"severity\":\"");
-		put_str(o, sl->severity);
-		put_str(o, "\"");
-		put_json_bytes(o, "message", (const char *)m->buf +
+		put_json_syslog(o, sl);
+		PUT_JSON_BYTES(o, "message", (const char *)m->buf +
 		    sl->hdrlen, m->len - sl->hdrlen);
 	} else if (ro->syslog) {
-		put_str(o, ",\"facility\":null,\"severity\":null");
-		put_json_bytes(o, "message", m->buf, m->len);
+		PUT_LIT(o, ",\"facility\":null,\"severity\":null");
+		PUT_JSON_BYTES(o, "message", m->buf, m->len);
 	}
-	put_str(o, "}\n");
+	PUT_LIT(o, "}\n");
 }
 
 /* "pid uid gid " for -C, "-1" for each when m has no credentials. */
 static void
 put_creds(struct tool_out *o, const struct udg_msg *m)
 {
-	put_id(o, m, (long long)m->pid, "-1");
-	put_str(o, " ");
-	put_id(o, m, (long long)m->uid, "-1");
-	put_str(o, " ");
-	put_id(o, m, (long long)m->gid, "-1");
-	put_str(o, " ");
+	char tmp[3 * (FMT_I64LEN + 1)], *p, *d;
+
+	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
+		return;
+	d = cpy_id(d, m, (int64_t)m->pid, "-1", 2);
+	*d++ = ' ';
+	d = cpy_id(d, m, (int64_t)m->uid, "-1", 2);
+	*d++ = ' ';
+	d = cpy_id(d, m, (int64_t)m->gid, "-1", 2);
+	*d++ = ' ';
+	commit(o, p, (size_t)(d - p), tmp);
 }
 
 /*
@@ -199,12 +324,16 @@ put_field(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
 {
 	size_t run;
 
-	if (p == NULL || len == 0) {
-		put_str(o, p == NULL ? "- " : "\"\" ");
+	if (p == NULL) {
+		PUT_LIT(o, "- ");
+		return;
+	}
+	if (len == 0) {
+		PUT_LIT(o, "\"\" ");
 		return;
 	}
 	if (len == 1 && p[0] == '-') {
-		put_str(o, "\\055 ");
+		PUT_LIT(o, "\\055 ");
 		return;
 	}
 	while (len > 0) {
@@ -212,13 +341,13 @@ put_field(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
 			continue;
 		put_encoded(o, enc, p, run);
 		if (run < len) {
-			put_str(o, "\\040");
+			PUT_LIT(o, "\\040");
 			run++;
 		}
 		p += run;
 		len -= run;
 	}
-	put_str(o, " ");
+	(void)tool_out_putc(o, ' ');
 }
 
 /* --peer: the sender's address as a field; "-" when it has none. */
@@ -269,29 +398,73 @@ local_time(char *buf, size_t size, const struct timespec *ts)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/*
+ * --timestamp=mono: seconds.microseconds at d (64 bytes); past its end,
+ * or NULL on error.
+ */
+static char *
+cpy_mono(char *d, const struct timespec *ts)
+{
+	unsigned int us;
+	int n;
+
+	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L) {
+		n = snprintf(d, 64, "%lld.%06ld", (long long)ts->tv_sec,
+		    (long)(ts->tv_nsec / 1000));
+		return n < 0 || n >= 64 ? NULL : d + n;
+	}
+	d += fmt_i64(d, (int64_t)ts->tv_sec);
+	*d++ = '.';
+	us = (unsigned int)(ts->tv_nsec / 1000);
+	for (n = 5; n >= 0; n--) {
+		d[n] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	return d + 6;
+}
+
 /* --timestamp: the arrival time in the clock asked for, then a space. */
 static void
 put_stamp(struct tool_out *o, enum record_stamp how,
     const struct record_meta *meta)
 {
-	char buf[64];
-	int r;
+	char tmp[64 + 1], *p, *d, *e;
+	int n;
 
+	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
+		return;
 	switch (how) {
 	case RECORD_STAMP_UTC:
-		r = fmt_time(buf, sizeof(buf), &meta->time);
+		n = fmt_time_cached(d, 64, &meta->time, meta->cache);
+		e = n == -1 ? NULL : d + n;
 		break;
 	case RECORD_STAMP_LOCAL:
-		r = local_time(buf, sizeof(buf), &meta->time);
+		e = local_time(d, 64, &meta->time) == -1 ? NULL :
+		    d + strlen(d);
 		break;
 	default:
-		r = snprintf(buf, sizeof(buf), "%lld.%06ld",
-		    (long long)meta->mono.tv_sec,
-		    (long)(meta->mono.tv_nsec / 1000)) < 0 ? -1 : 0;
+		e = cpy_mono(d, &meta->mono);
 		break;
 	}
-	put_str(o, r == 0 ? buf : "-");
-	put_str(o, " ");
+	if (e == NULL)
+		e = CPY_LIT(d, "-");
+	*e++ = ' ';
+	commit(o, p, (size_t)(e - p), tmp);
+}
+
+/* -s in text: "facility.severity: " for a decoded header. */
+static void
+put_syslog_names(struct tool_out *o, const struct fmt_syslog *sl)
+{
+	char tmp[32], *p, *d;
+
+	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
+		return;
+	d = cpy_str(d, sl->facility);
+	*d++ = '.';
+	d = cpy_str(d, sl->severity);
+	d = CPY_LIT(d, ": ");
+	commit(o, p, (size_t)(d - p), tmp);
 }
 
 /* The realtime instant rt on the monotonic clock. */
@@ -338,10 +511,7 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 	if (ro->peer)
 		put_peer_field(o, ro->text, m);
 	if (have_sl) {
-		put_str(o, sl.facility);
-		put_str(o, ".");
-		put_str(o, sl.severity);
-		put_str(o, ": ");
+		put_syslog_names(o, &sl);
 		p += sl.hdrlen;
 		len -= sl.hdrlen;
 	}
@@ -351,11 +521,11 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 		(void)tool_out_putc(o, '\n');
 		break;
 	case RECORD_RAW:
-		(void)tool_out_put(o, p, len);
+		put_mem(o, p, len);
 		(void)tool_out_putc(o, '\n');
 		break;
 	default:
-		(void)tool_out_put(o, p, len);
+		put_mem(o, p, len);
 		(void)tool_out_putc(o, '\0');
 		break;
 	}

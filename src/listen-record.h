@@ -5,7 +5,9 @@
  *
  * Everything it needs comes in struct record_opts and the arguments: no
  * globals, no clock (the caller passes the time), so that every format
- * can be checked byte for byte.
+ * can be checked byte for byte.  The one state kept across records is the
+ * caller's struct fmt_timecache (record_meta.cache): the time's text up to
+ * the second, formatted once a second.
  */
 #ifndef UDG_LISTEN_RECORD_H
 #define UDG_LISTEN_RECORD_H
@@ -48,6 +50,7 @@ struct record_meta {
 	const struct udg_ident	*id;	/* -I: its sender; NULL: unknown */
 	const char		*socket; /* the socket it came in on: NULL,
 					    not shown (only one) */
+	struct fmt_timecache	*cache;	/* the writer's last second; NULL */
 };
 
 /* Defaults: text escaped with fmt_vis, no prefixes. */

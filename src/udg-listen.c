@@ -121,6 +121,9 @@ struct listener {
 	unsigned long long	 nunverified;	/* no pinned identity: refused */
 	struct ratelim		 rl_unverified;
 	struct timespec		 rt_now, mono_now;	/* this batch's */
+	struct fmt_timecache	 tcache;	/* records' last second */
+	int			 need_id;	/* -I, --allow-*, rate by unit */
+	int			 need_ops;	/* a rate limit or forwarding */
 	unsigned long long	 nrelative;	/* senders we cannot answer */
 	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
 	unsigned long long	 nskipped;	/* -e: could not be started */
@@ -826,30 +829,41 @@ handle(struct listener *l, size_t si, const struct udg_msg *m)
 {
 	struct record_meta meta;
 	enum allow_verdict v;
-	int64_t now_ms;
+	int64_t now_ms = 0;
 
 	l->nrecv++;
-	if ((m->flags & UDG_MSG_FDS) != 0)
-		l->st.fds++;
-	if ((m->flags & UDG_MSG_TRUNC) != 0)
-		note_truncated(l, m);
+	if ((m->flags & (UDG_MSG_FDS | UDG_MSG_TRUNC)) != 0) {
+		if ((m->flags & UDG_MSG_FDS) != 0)
+			l->st.fds++;
+		if ((m->flags & UDG_MSG_TRUNC) != 0)
+			note_truncated(l, m);
+	}
 	if (!allowed(l->opt, m)) {
 		note_dropped(l, m);
 		return;
 	}
-	meta.id = sender(l, si, m);
-	if ((v = allow_check(&l->opt->allow, meta.id)) != ALLOW_YES) {
-		note_refused(l, m, meta.id, v);
-		return;
+	meta.id = NULL;
+	if (l->need_id) {
+		meta.id = sender(l, si, m);
+		if ((v = allow_check(&l->opt->allow, meta.id)) != ALLOW_YES) {
+			note_refused(l, m, meta.id, v);
+			return;
+		}
 	}
-	now_ms = (int64_t)l->mono_now.tv_sec * 1000 +
-	    l->mono_now.tv_nsec / 1000000;
-	if (!ops_admit(l->ops, m, meta.id, now_ms))
-		return;
+	if (l->need_ops) {
+		now_ms = (int64_t)l->mono_now.tv_sec * 1000 +
+		    l->mono_now.tv_nsec / 1000000;
+		if (!ops_admit(l->ops, m, meta.id, now_ms))
+			return;
+	}
 	/* The kernel's arrival time; the batch's when it gave none. */
 	meta.time = m->time.tv_sec != 0 || m->time.tv_nsec != 0 ? m->time :
 	    l->rt_now;
-	meta.mono = record_mono(&meta.time, &l->rt_now, &l->mono_now);
+	if (l->opt->rec.stamp == RECORD_STAMP_MONO)
+		meta.mono = record_mono(&meta.time, &l->rt_now, &l->mono_now);
+	else
+		meta.mono = (struct timespec){ 0, 0 };
+	meta.cache = &l->tcache;
 	/* With one socket, records stay as they were: no socket named. */
 	meta.socket = l->opt->nsocks > 1 ? l->opt->sockpaths[si] : NULL;
 	if (record_write(&l->out.o, &l->opt->rec, m, &meta) == -1 ||
@@ -857,7 +871,8 @@ handle(struct listener *l, size_t si, const struct udg_msg *m)
 		out_failed(l);
 	l->nout++;
 	l->st.bytes += m->len;
-	ops_forward(l->ops, m, meta.id, &meta.time, now_ms);
+	if (l->need_ops)
+		ops_forward(l->ops, m, meta.id, &meta.time, now_ms);
 	if (l->opt->echo)
 		reply(l, si, m, m->buf, m->len);
 	else if (l->exec != NULL)
@@ -1330,6 +1345,10 @@ setup(struct listener *l)
 		    "6.16): they are closed as they come", o->vsockpaths[0]);
 	l->ops = ops_new(&o->ops, o->sockpaths, o->nsocks,
 	    o->rec.format == RECORD_JSON, &l->out.o, l->slotsize);
+	/* Decided once: handle() skips what no option asked for. */
+	l->need_id = o->rec.identity || allow_active(&o->allow) ||
+	    o->ops.rate_key == RATE_KEY_UNIT;
+	l->need_ops = o->ops.rate_on || o->ops.fwd_path != NULL;
 	if (o->execcmd != NULL)
 		setup_exec(l);
 	if (o->workercmd != NULL)

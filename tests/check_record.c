@@ -21,13 +21,14 @@
 #include "tool-out.h"
 
 #define OUTCAP	64		/* small: records span many flushes */
+#define BIGCAP	(256 * 1024)	/* large: records formatted in place */
 
 /*
  * Arrival at 2025-12-01T14:40:00.123456Z, 4711.000250 s after boot;
  * sender unknown, one socket (not named).
  */
 static const struct record_meta meta0 = { { 1764600000, 123456789 },
-    { 4711, 250999 }, NULL, NULL };
+    { 4711, 250999 }, NULL, NULL, NULL };
 
 /* A datagram from /tmp/c.sock, credentials 4711 1000 100 (one at a time). */
 static void
@@ -47,10 +48,13 @@ msg_from(struct udg_msg *m, const char *payload, size_t len)
 	m->peer_len = strlen(m->peer);
 }
 
-/* The record for m with ro, in a malloc'ed buffer; *len its length. */
+/*
+ * The record for m with ro through a buffer of cap bytes, in a malloc'ed
+ * buffer; *len its length.
+ */
 static char *
 render(const struct record_opts *ro, const struct udg_msg *m,
-    const struct record_meta *meta, size_t *len)
+    const struct record_meta *meta, size_t cap, size_t *len)
 {
 	struct tool_out o;
 	char *buf;
@@ -59,7 +63,7 @@ render(const struct record_opts *ro, const struct udg_msg *m,
 
 	fd = memfd_create("record", MFD_CLOEXEC);
 	ck_assert_int_ne(fd, -1);
-	ck_assert_int_eq(tool_out_init(&o, fd, OUTCAP), 0);
+	ck_assert_int_eq(tool_out_init(&o, fd, cap), 0);
 	ck_assert_int_eq(record_write(&o, ro, m, meta), 0);
 	ck_assert_int_eq(tool_out_flush(&o), 0);
 	tool_out_free(&o);
@@ -74,18 +78,30 @@ render(const struct record_opts *ro, const struct udg_msg *m,
 	return buf;
 }
 
-/* Assert that ro's record for m and meta is exactly want[0, wlen). */
+/*
+ * Assert that ro's record for m and meta is exactly want[0, wlen), through
+ * a small buffer and a large one, with and without a time cache (twice:
+ * the second record takes the cached second).
+ */
 static void
 expect_with(const struct record_opts *ro, const struct udg_msg *m,
     const struct record_meta *meta, const char *want, size_t wlen)
 {
-	size_t len;
-	char *got = render(ro, m, meta, &len);
+	struct fmt_timecache tc;
+	struct record_meta cm = *meta;
+	size_t len, i;
+	char *got;
 
-	ck_assert_msg(len == wlen && memcmp(got, want, wlen) == 0,
-	    "got \"%s\" (%zu bytes), want \"%s\" (%zu bytes)", got, len, want,
-	    wlen);
-	free(got);
+	memset(&tc, 0, sizeof(tc));
+	cm.cache = &tc;
+	for (i = 0; i < 6; i++) {
+		got = render(ro, m, i < 4 ? &cm : meta,
+		    i % 2 ? BIGCAP : OUTCAP, &len);
+		ck_assert_msg(len == wlen && memcmp(got, want, wlen) == 0,
+		    "got \"%s\" (%zu bytes), want \"%s\" (%zu bytes), "
+		    "pass %zu", got, len, want, wlen, i);
+		free(got);
+	}
 }
 
 /* The same with meta0. */
@@ -555,6 +571,31 @@ START_TEST(text_timestamps)
 }
 END_TEST
 
+START_TEST(time_cache_follows_the_second)
+{
+	struct record_opts js = opts(RECORD_JSON, 0, 0);
+	struct record_opts ts = opts(RECORD_TEXT, 0, 0);
+	struct fmt_timecache tc;
+	struct record_meta meta = meta0;
+	struct udg_msg m;
+
+	memset(&tc, 0, sizeof(tc));
+	meta.cache = &tc;
+	ts.stamp = RECORD_STAMP_UTC;
+	msg_from(&m, "hi", 2);
+	m.peer_type = UDG_PEER_NONE;
+	expect_meta(&ts, &m, &meta, "2025-12-01T14:40:00.123456Z hi\n");
+	/* one cache for both formats, and the next second replaces it */
+	meta.time.tv_sec += 61;
+	meta.time.tv_nsec = 5000;
+	expect_meta(&js, &m, &meta, "{\"time\":\"2025-12-01T14:41:01.000005Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":null,\"len\":2,"
+	    "\"truncated\":false,\"data\":\"hi\"}\n");
+	meta.time.tv_sec -= 61;
+	expect_meta(&ts, &m, &meta, "2025-12-01T14:40:00.000005Z hi\n");
+}
+END_TEST
+
 START_TEST(mono_from_realtime)
 {
 	struct timespec rt = { 100, 500000000 }, rt_now = { 101, 0 };
@@ -677,6 +718,7 @@ record_suite(void)
 	tcase_add_test(tc, text_prefix_order);
 	tcase_add_test(tc, text_timestamps);
 	tcase_add_test(tc, mono_from_realtime);
+	tcase_add_test(tc, time_cache_follows_the_second);
 	tc = t_tcase(s, "errors", 10);
 	tcase_add_test(tc, output_error_is_returned);
 	return s;
