@@ -281,7 +281,7 @@ put_json(struct tool_out *o, const struct record_opts *ro,
 	if (ro->identity)
 		put_json_ident(o, meta->id);
 	if (meta->socket != NULL)
-		put_json_bytes(o, "socket", meta->socket,
+		PUT_JSON_BYTES(o, "socket", meta->socket,
 		    strlen(meta->socket));
 	put_json_peer(o, m);
 	put_json_mid(o, m);
