@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
 #include "udg.h"
 
 #define MSGLEN	64
@@ -43,9 +44,6 @@ struct end {
 };
 
 static void usage(void) __attribute__((__noreturn__));
-static long number(const char *, long, long, const char *);
-static void set_sun(struct sockaddr_un *, const char *);
-static int raw_bind(const char *);
 static void echo(int, const char *, int) __attribute__((__noreturn__));
 static void ping(struct end *, const char *, const char *, int);
 static void one_cpu(void);
@@ -59,46 +57,6 @@ usage(void)
 	fprintf(stderr,
 	    "usage: pingpong [-1] raw|udg dir iterations rounds\n");
 	exit(1);
-}
-
-/* A decimal number in [lo, hi], or exit naming what it was for. */
-static long
-number(const char *s, long lo, long hi, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		errx(1, "bad %s: %s", what, s);
-	return v;
-}
-
-/* Fill a Unix socket address for path. */
-static void
-set_sun(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path))
-		errx(1, "%s: path too long", path);
-	memcpy(sun->sun_path, path, strlen(path) + 1);
-}
-
-/* A plain datagram socket bound at path. */
-static int
-raw_bind(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	set_sun(&sun, path);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		err(1, "socket");
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		err(1, "bind %s", path);
-	return fd;
 }
 
 /*
@@ -117,7 +75,7 @@ echo(int raw, const char *path, int ready)
 	int fd = -1;
 
 	if (raw)
-		fd = raw_bind(path);
+		fd = bench_bind(path);
 	else if ((u = udg_server(path, -1, 0)) == NULL)
 		err(1, "udg_server %s", path);
 	if (write(ready, "", 1) != 1)
@@ -257,12 +215,12 @@ main(int argc, char *argv[])
 	    sizeof(spath) || (size_t)snprintf(cpath, sizeof(cpath), "%s/c",
 	    argv[2]) >= sizeof(cpath))
 		errx(1, "%s: path too long", argv[2]);
-	iters = number(argv[3], 1, 100000000, "iterations");
-	rounds = number(argv[4], 1, 1000, "rounds");
+	iters = bench_number(argv[3], 1, 100000000, "iterations");
+	rounds = bench_number(argv[4], 1, 1000, "rounds");
 	if ((per = calloc((size_t)rounds, sizeof(*per))) == NULL)
 		err(1, "calloc");
 	memset(out, 'p', sizeof(out));
-	set_sun(&e.server, spath);
+	bench_set_sun(&e.server, spath);
 
 	if (pipe(pfd) == -1)
 		err(1, "pipe");
@@ -277,7 +235,7 @@ main(int argc, char *argv[])
 		errx(1, "echo child did not start");
 	(void)close(pfd[0]);
 	if (e.raw)
-		e.fd = raw_bind(cpath);
+		e.fd = bench_bind(cpath);
 	else if ((e.u = udg_client(cpath, 0)) == NULL)
 		err(1, "udg_client %s", cpath);
 

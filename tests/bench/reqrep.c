@@ -32,14 +32,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchlib.h"
+
 #define MSGLEN		64
 #define REPLY_MS	5000	/* a reply later than this is a failure */
 #define MAXCLIENTS	64
 
 static void	usage(void) __attribute__((__noreturn__));
-static long	number(const char *, long, long, const char *);
-static void	set_sun(struct sockaddr_un *, const char *);
-static int	bind_at(const char *);
 static void	serve(const char *) __attribute__((__noreturn__));
 static double	now_s(void);
 static void	fill(char *, int, unsigned long);
@@ -56,46 +55,6 @@ usage(void)
 	exit(1);
 }
 
-/* A decimal number in [lo, hi], or exit naming what it was for. */
-static long
-number(const char *s, long lo, long hi, const char *what)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
-		errx(1, "bad %s: %s", what, s);
-	return v;
-}
-
-/* Fill a Unix socket address for path. */
-static void
-set_sun(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path))
-		errx(1, "%s: path too long", path);
-	memcpy(sun->sun_path, path, strlen(path) + 1);
-}
-
-/* A datagram socket bound at path. */
-static int
-bind_at(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	set_sun(&sun, path);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		err(1, "socket");
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		err(1, "bind %s", path);
-	return fd;
-}
-
 /* -S: echo every datagram to its sender, until a signal ends us. */
 static void
 serve(const char *path)
@@ -106,7 +65,7 @@ serve(const char *path)
 	ssize_t r;
 	int fd;
 
-	fd = bind_at(path);
+	fd = bench_bind(path);
 	for (;;) {
 		fl = sizeof(from);
 		r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
@@ -188,8 +147,8 @@ client(int id, const char *spath, const char *dir, double seconds,
 	if ((size_t)snprintf(cpath, sizeof(cpath), "%s/c%d", dir, id) >=
 	    sizeof(srv.sun_path))
 		errx(1, "%s: path too long", dir);
-	set_sun(&srv, spath);
-	fd = bind_at(cpath);
+	bench_set_sun(&srv, spath);
+	fd = bench_bind(cpath);
 	fill(req, id, n);
 	ask(fd, &srv, req);
 	if (read(start, &c, 1) != 1)
@@ -218,10 +177,10 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "+c:s:S:")) != -1) {
 		switch (ch) {
 		case 'c':
-			nclients = (int)number(optarg, 1, MAXCLIENTS, "clients");
+			nclients = (int)bench_number(optarg, 1, MAXCLIENTS, "clients");
 			break;
 		case 's':
-			seconds = (double)number(optarg, 1, 3600, "seconds");
+			seconds = (double)bench_number(optarg, 1, 3600, "seconds");
 			break;
 		case 'S':
 			serve(optarg);
