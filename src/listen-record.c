@@ -485,9 +485,44 @@ record_mono(const struct timespec *rt, const struct timespec *rt_now,
 	return r;
 }
 
-/* Append m's record in the format ro asks for. */
-int
-record_write(struct tool_out *o, const struct record_opts *ro,
+/* p[0, len) through enc and a newline: one call when it all fits. */
+static inline void
+put_text(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
+{
+	size_t room, used, w;
+	char *dst;
+
+	if ((dst = tool_out_room(o, FMT_MINROOM, &room)) == NULL)
+		return;
+	w = enc(dst, room - 1, p, len, &used);
+	if (used == len) {
+		dst[w] = '\n';
+		o->len += w + 1;
+		return;
+	}
+	o->len += w;
+	put_encoded(o, enc, p + used, len - used);
+	(void)tool_out_putc(o, '\n');
+}
+
+/*
+ * A JSON record, its syslog fields decoded with -s.  Not inlined, nor is
+ * put_line(): their frames would make every plain text record pay.
+ */
+static void __attribute__((__noinline__))
+put_json_record(struct tool_out *o, const struct record_opts *ro,
+    const struct udg_msg *m, const struct record_meta *meta)
+{
+	struct fmt_syslog sl;
+	int have_sl;
+
+	have_sl = ro->syslog && fmt_syslog(m->buf, m->len, &sl) == 0;
+	put_json(o, ro, m, have_sl ? &sl : NULL, meta);
+}
+
+/* A text, raw or NUL-ended record with the prefixes asked for. */
+static void __attribute__((__noinline__))
+put_line(struct tool_out *o, const struct record_opts *ro,
     const struct udg_msg *m, const struct record_meta *meta)
 {
 	struct fmt_syslog sl;
@@ -496,10 +531,6 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 	int have_sl;
 
 	have_sl = ro->syslog && fmt_syslog(p, len, &sl) == 0;
-	if (ro->format == RECORD_JSON) {
-		put_json(o, ro, m, have_sl ? &sl : NULL, meta);
-		goto done;
-	}
 	if (ro->stamp != RECORD_STAMP_NONE)
 		put_stamp(o, ro->stamp, meta);
 	if (ro->creds)
@@ -517,8 +548,7 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 	}
 	switch (ro->format) {
 	case RECORD_TEXT:
-		put_encoded(o, ro->text, p, len);
-		(void)tool_out_putc(o, '\n');
+		put_text(o, ro->text, p, len);
 		break;
 	case RECORD_RAW:
 		put_mem(o, p, len);
@@ -529,7 +559,30 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 		(void)tool_out_putc(o, '\0');
 		break;
 	}
-done:
+}
+
+/* Note which parts the options ask for; after they are all set. */
+void
+record_opts_finish(struct record_opts *ro)
+{
+	ro->prefixed = ro->stamp != RECORD_STAMP_NONE || ro->creds ||
+	    ro->identity || ro->peer || ro->syslog;
+}
+
+/* Append m's record in the format ro asks for. */
+int
+record_write(struct tool_out *o, const struct record_opts *ro,
+    const struct udg_msg *m, const struct record_meta *meta)
+{
+	const char *p = m->buf;
+	size_t len = m->len;
+
+	if (ro->format == RECORD_JSON)
+		put_json_record(o, ro, m, meta);
+	else if (ro->format == RECORD_TEXT && !ro->prefixed)
+		put_text(o, ro->text, p, len);
+	else
+		put_line(o, ro, m, meta);
 	if (o->err != 0) {
 		errno = o->err;
 		return -1;

@@ -41,6 +41,8 @@ struct record_opts {
 	enum record_stamp	 stamp;		/* --timestamp */
 	int			 syslog;	/* -s: decode a <PRI> header */
 	fmt_encoder		*text;		/* RECORD_TEXT's escaper */
+	int			 prefixed;	/* record_opts_finish(): more
+						   than the payload */
 };
 
 /* What the listener knows of a datagram besides the message itself. */
@@ -55,6 +57,9 @@ struct record_meta {
 
 /* Defaults: text escaped with fmt_vis, no prefixes. */
 void	record_opts_init(struct record_opts *);
+
+/* Once the options are set: decide what record_write() can skip. */
+void	record_opts_finish(struct record_opts *);
 
 /*
  * Append the record for m, described further by meta, to o.  -1 with

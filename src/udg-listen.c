@@ -124,6 +124,9 @@ struct listener {
 	struct fmt_timecache	 tcache;	/* records' last second */
 	int			 need_id;	/* -I, --allow-*, rate by unit */
 	int			 need_ops;	/* a rate limit or forwarding */
+	int			 screen;	/* handle() filters: admit() */
+	int			 follow;	/* handle() goes on: follow() */
+	int			 timed;		/* records or ops read clocks */
 	unsigned long long	 nrelative;	/* senders we cannot answer */
 	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
 	unsigned long long	 nskipped;	/* -e: could not be started */
@@ -823,62 +826,92 @@ sender(struct listener *l, size_t si, const struct udg_msg *m)
 	return udg_identity(l->u[si], m, 0);
 }
 
-/* Account for, filter, write and answer one datagram from socket si. */
+/* Count what the kernel flagged on m: fds it carried, a cut payload. */
 static void
-handle(struct listener *l, size_t si, const struct udg_msg *m)
+note_flags(struct listener *l, const struct udg_msg *m)
 {
-	struct record_meta meta;
-	enum allow_verdict v;
-	int64_t now_ms = 0;
+	if ((m->flags & UDG_MSG_FDS) != 0)
+		l->st.fds++;
+	if ((m->flags & UDG_MSG_TRUNC) != 0)
+		note_truncated(l, m);
+}
 
-	l->nrecv++;
-	if ((m->flags & (UDG_MSG_FDS | UDG_MSG_TRUNC)) != 0) {
-		if ((m->flags & UDG_MSG_FDS) != 0)
-			l->st.fds++;
-		if ((m->flags & UDG_MSG_TRUNC) != 0)
-			note_truncated(l, m);
-	}
+/*
+ * 1 if m passes -u/-G, the identity rules and the rate limit; meta->id
+ * is its sender when one was needed, *now_ms the batch's clock.
+ */
+static int
+admit(struct listener *l, size_t si, const struct udg_msg *m,
+    struct record_meta *meta, int64_t *now_ms)
+{
+	enum allow_verdict v;
+
 	if (!allowed(l->opt, m)) {
 		note_dropped(l, m);
-		return;
+		return 0;
 	}
-	meta.id = NULL;
 	if (l->need_id) {
-		meta.id = sender(l, si, m);
-		if ((v = allow_check(&l->opt->allow, meta.id)) != ALLOW_YES) {
-			note_refused(l, m, meta.id, v);
-			return;
+		meta->id = sender(l, si, m);
+		if ((v = allow_check(&l->opt->allow, meta->id)) != ALLOW_YES) {
+			note_refused(l, m, meta->id, v);
+			return 0;
 		}
 	}
 	if (l->need_ops) {
-		now_ms = (int64_t)l->mono_now.tv_sec * 1000 +
+		*now_ms = (int64_t)l->mono_now.tv_sec * 1000 +
 		    l->mono_now.tv_nsec / 1000000;
-		if (!ops_admit(l->ops, m, meta.id, now_ms))
-			return;
+		if (!ops_admit(l->ops, m, meta->id, *now_ms))
+			return 0;
 	}
+	return 1;
+}
+
+/* After m's record: forward it, and answer it (-E, -e, --echo). */
+static void
+follow(struct listener *l, size_t si, const struct udg_msg *m,
+    const struct record_meta *meta, int64_t now_ms)
+{
+	if (l->need_ops)
+		ops_forward(l->ops, m, meta->id, &meta->time, now_ms);
+	if (l->opt->echo)
+		reply(l, si, m, m->buf, m->len);
+	else if (l->exec != NULL)
+		command_request(l, si, m, meta->id);
+	else if (l->worker != NULL)
+		worker_request(l, si, m);
+}
+
+/*
+ * Filter, write and answer one datagram; meta has the batch's part.
+ * What no option asked for costs one test (l->screen, l->follow): this
+ * runs once per datagram.
+ */
+static void
+handle(struct listener *l, size_t si, const struct udg_msg *m,
+    struct record_meta *meta)
+{
+	int64_t now_ms = 0;
+
+	if ((m->flags & (UDG_MSG_FDS | UDG_MSG_TRUNC)) != 0)
+		note_flags(l, m);
+	meta->id = NULL;
+	if (l->screen && !admit(l, si, m, meta, &now_ms))
+		return;
 	/* The kernel's arrival time; the batch's when it gave none. */
-	meta.time = m->time.tv_sec != 0 || m->time.tv_nsec != 0 ? m->time :
-	    l->rt_now;
-	if (l->opt->rec.stamp == RECORD_STAMP_MONO)
-		meta.mono = record_mono(&meta.time, &l->rt_now, &l->mono_now);
-	else
-		meta.mono = (struct timespec){ 0, 0 };
-	meta.cache = &l->tcache;
-	/* With one socket, records stay as they were: no socket named. */
-	meta.socket = l->opt->nsocks > 1 ? l->opt->sockpaths[si] : NULL;
-	if (record_write(&l->out.o, &l->opt->rec, m, &meta) == -1 ||
+	if (l->timed) {
+		meta->time = m->time.tv_sec != 0 || m->time.tv_nsec != 0 ?
+		    m->time : l->rt_now;
+		if (l->opt->rec.stamp == RECORD_STAMP_MONO)
+			meta->mono = record_mono(&meta->time, &l->rt_now,
+			    &l->mono_now);
+	}
+	if (record_write(&l->out.o, &l->opt->rec, m, meta) == -1 ||
 	    tool_out_mark(&l->out.o) == -1)
 		out_failed(l);
 	l->nout++;
 	l->st.bytes += m->len;
-	if (l->need_ops)
-		ops_forward(l->ops, m, meta.id, &meta.time, now_ms);
-	if (l->opt->echo)
-		reply(l, si, m, m->buf, m->len);
-	else if (l->exec != NULL)
-		command_request(l, si, m, meta.id);
-	else if (l->worker != NULL)
-		worker_request(l, si, m);
+	if (l->follow)
+		follow(l, si, m, meta, now_ms);
 }
 
 /* Exit 64 with "OPTION ARG: why". */
@@ -1100,6 +1133,7 @@ parse_args(struct options *o, int argc, char *argv[])
 		errx(EX_USAGE, "--peer and --timestamp are for text records: "
 		    "JSON has peer and time");
 	ops_opts_check(&o->ops);
+	record_opts_finish(&o->rec);
 	if (o->workercmd != NULL && (o->echo || o->execcmd != NULL ||
 	    o->jobs > 0))
 		errx(EX_USAGE, "-E cannot be combined with %s", o->echo ?
@@ -1330,6 +1364,9 @@ setup(struct listener *l)
 	l->slotsize = (tool_max_recv() + pg - 1) / pg * pg;
 	if ((l->slots = tool_slots_alloc(BATCH, l->slotsize)) == NULL)
 		err(EX_OSERR, "receive buffers");
+	for (i = 0; i < BATCH; i++)
+		udg_msg_init(&l->msgs[i], l->slots + i * l->slotsize,
+		    l->slotsize);
 
 	/* Every socket or none: a failure exits, and cleanup() unbinds. */
 	if (!ops_adopt(o->sockpaths, o->nsocks, endpoint_flags(o), l->u))
@@ -1349,6 +1386,11 @@ setup(struct listener *l)
 	l->need_id = o->rec.identity || allow_active(&o->allow) ||
 	    o->ops.rate_key == RATE_KEY_UNIT;
 	l->need_ops = o->ops.rate_on || o->ops.fwd_path != NULL;
+	l->screen = o->nallow_uids > 0 || o->nallow_gids > 0 || l->need_id ||
+	    l->need_ops;
+	l->follow = l->need_ops || o->echo || o->execcmd != NULL ||
+	    o->workercmd != NULL;
+	l->timed = wants_time(o) || l->need_ops;
 	if (o->execcmd != NULL)
 		setup_exec(l);
 	if (o->workercmd != NULL)
@@ -1481,26 +1523,26 @@ want_now(const struct listener *l)
 static int
 receive(struct listener *l, size_t si, int want)
 {
+	struct record_meta meta;
 	int i, n;
 
-	for (i = 0; i < want; i++) {
-		l->msgs[i].buf = l->slots + (size_t)i * l->slotsize;
-		l->msgs[i].size = l->slotsize;
-	}
 	if ((n = udg_recvv(l->u[si], l->msgs, want)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;
 		err(tool_exitcode(errno), "%s: receive",
 		    l->opt->vsockpaths[si]);
 	}
-	/* The rate limit and forwarding need only the monotonic clock. */
-	if ((wants_time(l->opt) || l->opt->ops.rate_on ||
-	    l->opt->ops.fwd_path != NULL) &&
+	l->nrecv += (unsigned long long)n;
+	if (l->timed &&
 	    (clock_gettime(CLOCK_REALTIME, &l->rt_now) == -1 ||
 	    clock_gettime(CLOCK_MONOTONIC, &l->mono_now) == -1))
 		err(EX_OSERR, "clock_gettime");
+	memset(&meta, 0, sizeof(meta));
+	meta.cache = &l->tcache;
+	/* With one socket, records stay as they were: no socket named. */
+	meta.socket = l->opt->nsocks > 1 ? l->opt->sockpaths[si] : NULL;
 	for (i = 0; i < n; i++) {
-		handle(l, si, &l->msgs[i]);
+		handle(l, si, &l->msgs[i], &meta);
 		if (l->msgs[i].len > SLOT_KEEP)
 			tool_slot_trim(l->msgs[i].buf, l->slotsize,
 			    l->msgs[i].len, SLOT_KEEP);

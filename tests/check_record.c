@@ -56,15 +56,17 @@ static char *
 render(const struct record_opts *ro, const struct udg_msg *m,
     const struct record_meta *meta, size_t cap, size_t *len)
 {
+	struct record_opts r = *ro;
 	struct tool_out o;
 	char *buf;
 	off_t end;
 	int fd;
 
+	record_opts_finish(&r);
 	fd = memfd_create("record", MFD_CLOEXEC);
 	ck_assert_int_ne(fd, -1);
 	ck_assert_int_eq(tool_out_init(&o, fd, cap), 0);
-	ck_assert_int_eq(record_write(&o, ro, m, meta), 0);
+	ck_assert_int_eq(record_write(&o, &r, m, meta), 0);
 	ck_assert_int_eq(tool_out_flush(&o), 0);
 	tool_out_free(&o);
 	end = lseek(fd, 0, SEEK_END);
@@ -377,6 +379,7 @@ START_TEST(output_error_is_returned)
 	ck_assert_int_eq(tool_out_init(&o, p[1], OUTCAP), 0);
 	memset(big, 'a', sizeof(big));
 	msg_from(&m, big, sizeof(big));
+	record_opts_finish(&ro);
 	ck_assert_int_eq(record_write(&o, &ro, &m, &meta0), -1);
 	ck_assert_int_eq(o.err, EPIPE);
 	tool_out_free(&o);
