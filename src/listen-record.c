@@ -131,31 +131,80 @@ put_json_bytes(struct tool_out *o, const char *key, size_t keylen,
 #define PUT_JSON_BYTES(o, key, p, len) \
 	put_json_bytes((o), "" key, sizeof(key) - 1, (p), (len))
 
+/* The most ,"KEY_base64":"..." can take for len bytes (\u00XX each). */
+#define JSON_BYTES_MAX(keylen, len)	((keylen) + 13 + 6 * (len))
+
+/* put_json_bytes() at d, which has JSON_BYTES_MAX() room; past its end. */
+static char *
+cpy_json_bytes(char *d, const char *key, size_t keylen, const char *p,
+    size_t len)
+{
+	size_t used;
+
+	d = CPY_LIT(d, ",\"");
+	memcpy(d, key, keylen);
+	d += keylen;
+	if (fmt_utf8_valid(p, len)) {
+		d = CPY_LIT(d, "\":\"");
+		d += fmt_json(d, 6 * len, p, len, &used);
+	} else {
+		d = CPY_LIT(d, "_base64\":\"");
+		d += fmt_base64(d, 6 * len, p, len, &used);
+	}
+	*d++ = '"';
+	return d;
+}
+
+/* cpy_json_bytes() with a key that is a string constant. */
+#define CPY_JSON_BYTES(d, key, p, len) \
+	cpy_json_bytes((d), "" key, sizeof(key) - 1, (p), (len))
+
 /*
- * Append ,"peer":... for m's sender, losslessly: a name that is not
- * UTF-8 comes as "peer_base64"; an abstract name has its '@' first.
+ * m's sender as JSON shows it, losslessly: an abstract name has its '@'
+ * first (in name[], UDG_PATH_MAX + 2 bytes).  NULL when it has none.
  */
+static const char *
+json_peer(const struct udg_msg *m, char *name, size_t *len)
+{
+	if (m->peer_type == UDG_PEER_NONE)
+		return NULL;
+	if (m->peer_type == UDG_PEER_PATH) {
+		*len = m->peer_len;
+		return m->peer;
+	}
+	if (m->peer_len > UDG_PATH_MAX + 1)
+		return NULL;
+	name[0] = '@';
+	memcpy(name + 1, m->peer, m->peer_len);
+	*len = m->peer_len + 1;
+	return name;
+}
+
+/* Append ,"peer":... for m's sender; a name that is not UTF-8 as base64. */
 static void
 put_json_peer(struct tool_out *o, const struct udg_msg *m)
 {
 	char name[UDG_PATH_MAX + 2];
-	size_t n = 0;
+	const char *p;
+	size_t len;
 
-	if (m->peer_type == UDG_PEER_NONE) {
+	if ((p = json_peer(m, name, &len)) == NULL)
 		PUT_LIT(o, ",\"peer\":null");
-		return;
-	}
-	if (m->peer_type == UDG_PEER_PATH) {
-		PUT_JSON_BYTES(o, "peer", m->peer, m->peer_len);
-		return;
-	}
-	name[n++] = '@';
-	if (m->peer_len > sizeof(name) - n) {
-		PUT_LIT(o, ",\"peer\":null");
-		return;
-	}
-	memcpy(name + n, m->peer, m->peer_len);
-	PUT_JSON_BYTES(o, "peer", name, n + m->peer_len);
+	else
+		PUT_JSON_BYTES(o, "peer", p, len);
+}
+
+/* put_json_peer() at d, JSON_BYTES_MAX(4, UDG_PATH_MAX + 2) room. */
+static char *
+cpy_json_peer(char *d, const struct udg_msg *m)
+{
+	char name[UDG_PATH_MAX + 2];
+	const char *p;
+	size_t len;
+
+	if ((p = json_peer(m, name, &len)) == NULL)
+		return CPY_LIT(d, ",\"peer\":null");
+	return CPY_JSON_BYTES(d, "peer", p, len);
 }
 
 /* Append ,"KEY":"...", or ,"KEY":null when s is unknown (NULL). */
@@ -196,8 +245,11 @@ put_json_ident(struct tool_out *o, const struct udg_ident *id)
 /* The longest JSON head: {"time":"TIME","pid":N,"uid":N,"gid":N */
 #define JSON_HEAD	(9 + FMT_TIMELEN + 8 + 7 + 7 + 3 * FMT_I64LEN)
 
-/* The longest ,"len":N,"truncated":false,"data":" */
-#define JSON_MID	(7 + FMT_U64LEN + 18 + 9)
+/* The longest ,"len":N,"truncated":false */
+#define JSON_MID	(7 + FMT_U64LEN + 18)
+
+/* Records of payloads up to this are reserved whole (put_json_fast()). */
+#define JSON_FAST_LEN	2048
 
 /*
  * The arrival time, RFC 3339 UTC, at d (FMT_TIMELEN bytes) through the
@@ -217,15 +269,11 @@ cpy_time(char *d, const struct record_meta *meta)
 	return d + n;
 }
 
-/* {"time":...,"gid":N: the fixed start of a JSON record. */
-static void
-put_json_head(struct tool_out *o, const struct udg_msg *m,
+/* {"time":...,"gid":N, the fixed start of a JSON record, at d. */
+static char *
+cpy_json_head(char *d, const struct udg_msg *m,
     const struct record_meta *meta)
 {
-	char tmp[JSON_HEAD], *p, *d;
-
-	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
-		return;
 	d = CPY_LIT(d, "{\"time\":\"");
 	d = cpy_time(d, meta);
 	d = CPY_LIT(d, "\",\"pid\":");
@@ -233,42 +281,115 @@ put_json_head(struct tool_out *o, const struct udg_msg *m,
 	d = CPY_LIT(d, ",\"uid\":");
 	d = cpy_id(d, m, (int64_t)m->uid, "null", 4);
 	d = CPY_LIT(d, ",\"gid\":");
-	d = cpy_id(d, m, (int64_t)m->gid, "null", 4);
-	commit(o, p, (size_t)(d - p), tmp);
+	return cpy_id(d, m, (int64_t)m->gid, "null", 4);
 }
 
-/* ,"len":N,"truncated":B: the fixed members after the peer. */
-static void
-put_json_mid(struct tool_out *o, const struct udg_msg *m)
+/* ,"len":N,"truncated":B, the fixed members after the peer, at d. */
+static char *
+cpy_json_mid(char *d, const struct udg_msg *m)
 {
-	char tmp[JSON_MID], *p, *d;
-
-	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
-		return;
 	d = CPY_LIT(d, ",\"len\":");
 	d += fmt_u64(d, m->reallen);
 	if (m->flags & UDG_MSG_TRUNC)
-		d = CPY_LIT(d, ",\"truncated\":true");
-	else
-		d = CPY_LIT(d, ",\"truncated\":false");
-	commit(o, p, (size_t)(d - p), tmp);
+		return CPY_LIT(d, ",\"truncated\":true");
+	return CPY_LIT(d, ",\"truncated\":false");
 }
 
-/* ,"facility":"F","severity":"S" for -s -J's decoded header. */
-static void
-put_json_syslog(struct tool_out *o, const struct fmt_syslog *sl)
-{
-	/* the longest names are "solaris-cron" and "warning" */
-	char tmp[64], *p, *d;
+/* The longest names are "solaris-cron" and "warning". */
+#define JSON_SYSLOG	64
 
-	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
-		return;
+/* ,"facility":"F","severity":"S" for -s -J's decoded header, at d. */
+static char *
+cpy_json_syslog(char *d, const struct fmt_syslog *sl)
+{
 	d = CPY_LIT(d, ",\"facility\":\"");
 	d = cpy_str(d, sl->facility);
 	d = CPY_LIT(d, "\",\"severity\":\"");
 	d = cpy_str(d, sl->severity);
 	*d++ = '"';
-	commit(o, p, (size_t)(d - p), tmp);
+	return d;
+}
+
+/* Append the fixed start of a JSON record. */
+static void
+put_json_head(struct tool_out *o, const struct udg_msg *m,
+    const struct record_meta *meta)
+{
+	char tmp[JSON_HEAD], *p;
+
+	if ((p = reserve(o, sizeof(tmp), tmp)) != NULL)
+		commit(o, p, (size_t)(cpy_json_head(p, m, meta) - p), tmp);
+}
+
+/* Append the fixed members after the peer. */
+static void
+put_json_mid(struct tool_out *o, const struct udg_msg *m)
+{
+	char tmp[JSON_MID], *p;
+
+	if ((p = reserve(o, sizeof(tmp), tmp)) != NULL)
+		commit(o, p, (size_t)(cpy_json_mid(p, m) - p), tmp);
+}
+
+/* Append the decoded header's names. */
+static void
+put_json_syslog(struct tool_out *o, const struct fmt_syslog *sl)
+{
+	char tmp[JSON_SYSLOG], *p;
+
+	if ((p = reserve(o, sizeof(tmp), tmp)) != NULL)
+		commit(o, p, (size_t)(cpy_json_syslog(p, sl) - p), tmp);
+}
+
+/*
+ * The most a JSON record without -I can take, or 0 when it is too large
+ * to be worth reserving whole.
+ */
+static size_t
+json_max(const struct record_opts *ro, const struct udg_msg *m,
+    const struct record_meta *meta)
+{
+	size_t n;
+
+	if (ro->identity || meta->socket != NULL || m->len > JSON_FAST_LEN)
+		return 0;
+	n = JSON_HEAD + JSON_BYTES_MAX(4, UDG_PATH_MAX + 2) + JSON_MID +
+	    JSON_BYTES_MAX(4, m->len) + 2;
+	if (ro->syslog)
+		n += JSON_SYSLOG + JSON_BYTES_MAX(7, m->len);
+	return n;
+}
+
+/*
+ * A JSON record written straight into the buffer when it has room for
+ * the largest one m can make (no field checks room), else 0.
+ */
+static int
+put_json_fast(struct tool_out *o, const struct record_opts *ro,
+    const struct udg_msg *m, const struct fmt_syslog *sl,
+    const struct record_meta *meta)
+{
+	size_t need, room;
+	char *p, *d;
+
+	if ((need = json_max(ro, m, meta)) == 0 ||
+	    (p = tool_out_room(o, need, &room)) == NULL || room < need)
+		return 0;
+	d = cpy_json_head(p, m, meta);
+	d = cpy_json_peer(d, m);
+	d = cpy_json_mid(d, m);
+	d = CPY_JSON_BYTES(d, "data", m->buf, m->len);
+	if (ro->syslog && sl != NULL) {
+		d = cpy_json_syslog(d, sl);
+		d = CPY_JSON_BYTES(d, "message", (const char *)m->buf +
+		    sl->hdrlen, m->len - sl->hdrlen);
+	} else if (ro->syslog) {
+		d = CPY_LIT(d, ",\"facility\":null,\"severity\":null");
+		d = CPY_JSON_BYTES(d, "message", m->buf, m->len);
+	}
+	d = CPY_LIT(d, "}\n");
+	o->len += (size_t)(d - p);
+	return 1;
 }
 
 /* One JSON object for m, then a newline. */
@@ -277,6 +398,8 @@ put_json(struct tool_out *o, const struct record_opts *ro,
     const struct udg_msg *m, const struct fmt_syslog *sl,
     const struct record_meta *meta)
 {
+	if (put_json_fast(o, ro, m, sl, meta))
+		return;
 	put_json_head(o, m, meta);
 	if (ro->identity)
 		put_json_ident(o, meta->id);
