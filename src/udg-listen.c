@@ -47,6 +47,8 @@
 #define BATCH		64		/* datagrams per udg_recvv() */
 #define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
+#define SLOT_BUDGET	(16 * 1024 * 1024) /* and more while under this */
+#define SLOT_IDLE_MS	1000		/* until idle this long */
 #define OPT_ECHO	256		/* --echo has no short form */
 #define OPT_PEER	257		/* nor these */
 #define OPT_STAMP	258
@@ -117,6 +119,9 @@ struct listener {
 	struct udg_msg		 msgs[BATCH];
 	char			*slots;
 	size_t			 slotsize;
+	size_t			 touched[BATCH]; /* slot bytes in use past
+						    SLOT_KEEP, or 0 */
+	size_t			 resident;	/* their sum */
 	unsigned long long	 nrecv, nout, ndropped, ntrunc;
 	unsigned long long	 nunverified;	/* no pinned identity: refused */
 	struct ratelim		 rl_unverified;
@@ -1519,6 +1524,44 @@ want_now(const struct listener *l)
 	return want;
 }
 
+/* Write out what the output takes now; exit 74 on a hard error. */
+static void
+write_out(struct listener *l, int64_t now)
+{
+	if (output_flush(&l->out, now) == -1)
+		out_failed(l);
+}
+
+/*
+ * Slot i held len bytes.  What a large datagram touched stays resident
+ * for the next one (giving it back costs a page fault a page) until the
+ * slots hold SLOT_BUDGET or the listener is idle (trim_slots()).
+ */
+static void
+note_slot(struct listener *l, int i, size_t len)
+{
+	if (len <= SLOT_KEEP || len <= l->touched[i])
+		return;
+	l->resident += len - (l->touched[i] > 0 ? l->touched[i] : SLOT_KEEP);
+	l->touched[i] = len;
+}
+
+/* Give back what the slots hold past SLOT_KEEP each. */
+static void
+trim_slots(struct listener *l)
+{
+	int i;
+
+	for (i = 0; i < BATCH; i++) {
+		if (l->touched[i] == 0)
+			continue;
+		tool_slot_trim(l->slots + (size_t)i * l->slotsize,
+		    l->slotsize, l->touched[i], SLOT_KEEP);
+		l->touched[i] = 0;
+	}
+	l->resident = 0;
+}
+
 /* Take up to want datagrams from socket si, handle them: how many came. */
 static int
 receive(struct listener *l, size_t si, int want)
@@ -1544,20 +1587,16 @@ receive(struct listener *l, size_t si, int want)
 	for (i = 0; i < n; i++) {
 		handle(l, si, &l->msgs[i], &meta);
 		if (l->msgs[i].len > SLOT_KEEP)
-			tool_slot_trim(l->msgs[i].buf, l->slotsize,
-			    l->msgs[i].len, SLOT_KEEP);
+			note_slot(l, i, l->msgs[i].len);
+		/* Large records go out as they come, not a batch at once. */
+		if (tool_out_pending(&l->out.o) > OUTBUF)
+			write_out(l, tool_now_ms());
 	}
+	if (l->resident > SLOT_BUDGET)
+		trim_slots(l);
 	if (l->worker != NULL)
 		worker_flush(l->worker);
 	return n;
-}
-
-/* Write out what the output takes now; exit 74 on a hard error. */
-static void
-write_out(struct listener *l, int64_t now)
-{
-	if (output_flush(&l->out, now) == -1)
-		out_failed(l);
 }
 
 /* The nearer of deadline a (-1: none) and b (-1: none). */
@@ -1589,6 +1628,9 @@ poll_timeout(const struct listener *l, int64_t now)
 		t = nearer(t, worker_next_ms(l->worker, now));
 	if (l->held)
 		t = nearer(t, REPLY_RETRY_MS);
+	if (l->resident > 0)
+		t = nearer(t, l->last + SLOT_IDLE_MS <= now ? 0 :
+		    (int)(l->last + SLOT_IDLE_MS - now));
 	return nearer(t, output_next_ms(&l->out, now));
 }
 
@@ -1733,6 +1775,8 @@ loop(struct listener *l)
 		if (l->wait != NULL && !l->stop)
 			command_dispatch(l);
 		write_out(l, now);
+		if (l->resident > 0 && now - l->last >= SLOT_IDLE_MS)
+			trim_slots(l);
 		if (l->stop && !l->drained)
 			drain(l);
 		write_out(l, now);

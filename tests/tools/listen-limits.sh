@@ -148,4 +148,41 @@ is "-e: commands 3" 3 "$(vcount commands "$T/lerr")"
 like "-e: one failed" "*commands 3 (failed 1, timed out 0, skipped 0)*" \
     "$(cat "$T/lerr")"
 
+# --- large datagrams: their memory comes back when the listener idles -------
+# The listener is stopped while 200 KiB datagrams queue (the kernel's
+# queue holds 10 or 11), so that one batch takes them all: 2 MiB of
+# receive buffers.  They stay resident while datagrams keep coming; a
+# second after the last, all but 16 KiB of each is given back.
+rss_kib() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
+}
+listen
+base=$(rss_kib "$LASTPID")
+kill -STOP "$LASTPID"
+# the first ten go in at once; the eleventh waits for the listener
+"$PY" - "$S" <<'EOF' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+for i in range(11):
+    s.sendto(b"%08d " % i + b"x" * (200 * 1024 - 9), sys.argv[1])
+EOF
+spid=$!
+sleep 0.5
+kill -CONT "$LASTPID"
+wait "$spid"
+status "large datagrams: the sender" 0 "$?"
+wait_for received_is 11
+sleep 1.5
+idle=$(rss_kib "$LASTPID")
+echo "  (RSS $base KiB at start, $idle KiB idle after 11 x 200 KiB)"
+true_that "large datagrams: idle, the listener gives their buffers back" \
+    [ "$idle" -le $((base + 1024)) ]
+kill -TERM "$LASTPID"
+reap "$LASTPID"
+status "large datagrams: exit 0" 0 "$RC"
+is "large datagrams: every one written whole" "11 11" \
+    "$(awk '{ n++; if (length($0) == 204800) w++ } END { print n, w }' \
+    "$T/out")"
+
 done_testing
