@@ -261,18 +261,27 @@ is_cred(const struct cmsghdr *c)
 }
 
 /*
- * What the kernel attaches to nearly every datagram when only SO_PASSCRED
- * is on: one SCM_CREDENTIALS message filling the block.  Taken without
- * the walk; 0 for anything else.
+ * Walk any control block: every message taken, credentials or not.  Out
+ * of line, so that the common block does not pay for the registers the
+ * walk needs.
  */
-static inline int
-creds_only(struct udg_msg *m, struct cmsghdr *c, size_t ctllen)
+static void __attribute__((__noinline__))
+walk(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen)
 {
-	if (ctllen != CMSG_SPACE(sizeof(struct ucred)) || !is_cred(c))
-		return 0;
-	(void)take_cred(m, c);
-	m->flags |= UDG_MSG_UNPINNED;
-	return 1;
+	unsigned char *end = (unsigned char *)ctl + ctllen;
+	struct cmsghdr *c;
+	int gotcred = 0;
+
+	m->pid = (pid_t)-1;
+	m->uid = (uid_t)-1;
+	m->gid = (gid_t)-1;
+	c = ctllen >= sizeof(struct cmsghdr) ? ctl : NULL;
+	for (; c != NULL; c = next_cmsg(end, c))
+		gotcred |= take_cmsg(u, m, c);
+	if (!gotcred)
+		m->flags |= UDG_MSG_NOCRED;
+	if (m->pidfd == -1)
+		m->flags |= UDG_MSG_UNPINNED;
 }
 
 /*
@@ -284,10 +293,6 @@ void
 udgi_cred_parse(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen,
     int msgflags)
 {
-	unsigned char *end = (unsigned char *)ctl + ctllen;
-	struct cmsghdr *c;
-	int gotcred = 0;
-
 	m->pidfd = -1;
 	m->time.tv_sec = 0;
 	m->time.tv_nsec = 0;
@@ -296,16 +301,14 @@ udgi_cred_parse(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen,
 		/* The kernel drops, and closes, the fds that did not fit. */
 		m->flags |= UDG_MSG_CTRUNC;
 	}
-	if (creds_only(m, ctl, ctllen))
-		return;
-	m->pid = (pid_t)-1;
-	m->uid = (uid_t)-1;
-	m->gid = (gid_t)-1;
-	c = ctllen >= sizeof(struct cmsghdr) ? ctl : NULL;
-	for (; c != NULL; c = next_cmsg(end, c))
-		gotcred |= take_cmsg(u, m, c);
-	if (!gotcred)
-		m->flags |= UDG_MSG_NOCRED;
-	if (m->pidfd == -1)
+	/*
+	 * With only SO_PASSCRED on, the kernel attaches one SCM_CREDENTIALS
+	 * message filling the block: nearly every datagram's, taken as is.
+	 */
+	if (ctllen == CMSG_SPACE(sizeof(struct ucred)) && is_cred(ctl)) {
+		(void)take_cred(m, ctl);
 		m->flags |= UDG_MSG_UNPINNED;
+		return;
+	}
+	walk(u, m, ctl, ctllen);
 }
