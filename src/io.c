@@ -19,9 +19,8 @@
 
 #include "udg-int.h"
 
-/* Per-datagram receive scratch: the sender's address and control data. */
+/* Per-datagram receive scratch: the control data. */
 struct slot {
-	struct sockaddr_un	 sun;
 	union {
 		struct cmsghdr	 align;
 		unsigned char	 buf[UDG_CTLBUF_SIZE];
@@ -44,9 +43,9 @@ _Static_assert(sizeof(((struct udg_msg *)0)->size) ==
  * The endpoint's receive scratch.  Each header points at its slot from
  * the time the scratch is made, and keeps the full room for address and
  * control data except while the kernel fills it: a receive only resets
- * the lengths of the headers the kernel wrote.  The headers point at the
- * messages of the caller's array msgs (its first nmsgs), until another
- * array comes.
+ * the lengths of the headers the kernel wrote.  Payload and address go
+ * straight into the messages of the caller's array msgs (its first
+ * nmsgs), which the headers point at until another array comes.
  */
 struct rx {
 	uintptr_t		 msgs;
@@ -162,7 +161,7 @@ udg_reply(struct udg *u, const struct udg_msg *to, const void *buf, size_t len)
 static inline void
 rearm(struct rx *rx, int i)
 {
-	rx->hdr[i].msg_hdr.msg_namelen = sizeof(rx->slot[i].sun);
+	rx->hdr[i].msg_hdr.msg_namelen = UDGI_ADDR_ROOM;
 	rx->hdr[i].msg_hdr.msg_controllen = sizeof(rx->slot[i].ctl.buf);
 }
 
@@ -173,7 +172,6 @@ build(struct rx *rx, int i)
 	struct msghdr *h = &rx->hdr[i].msg_hdr;
 
 	memset(h, 0, sizeof(*h));
-	h->msg_name = &rx->slot[i].sun;
 	h->msg_iovlen = 1;
 	h->msg_control = rx->slot[i].ctl.buf;
 	rearm(rx, i);
@@ -209,8 +207,10 @@ prepare(struct rx *rx, struct udg_msg *m, int n)
 
 	if (rx->msgs == (uintptr_t)m && rx->nmsgs >= n)
 		return;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		rx->hdr[i].msg_hdr.msg_iov = (struct iovec *)(void *)&m[i];
+		rx->hdr[i].msg_hdr.msg_name = udgi_addr_name(&m[i]);
+	}
 	rx->msgs = (uintptr_t)m;
 	rx->nmsgs = n;
 }
@@ -262,7 +262,7 @@ finish(struct udg *u, struct udg_msg *m, struct rx *rx, int i,
 	if (h->msg_flags & MSG_TRUNC)
 		flags = UDG_MSG_TRUNC;
 	m->flags = flags;
-	udgi_addr_peer(m, h->msg_name, h->msg_namelen);
+	udgi_addr_peer(m, h->msg_namelen);
 	udgi_cred_parse(u, m, h->msg_control, h->msg_controllen, h->msg_flags);
 	rearm(rx, i);
 }
