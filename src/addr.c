@@ -58,31 +58,58 @@ udgi_addr_msg(struct sockaddr_un *sun, socklen_t *len, const struct udg_msg *m)
 	}
 }
 
-/* Record who sent a datagram: a path, an abstract name, or nobody. */
-void
-udgi_addr_peer(struct udg_msg *m, const struct sockaddr_un *sun, socklen_t len)
-{
-	size_t off = offsetof(struct sockaddr_un, sun_path), n;
+/* The kernel writes a sender's address over peer and the end of peer_len. */
+_Static_assert(sizeof(((struct udg_msg *)0)->peer) ==
+    sizeof(((struct sockaddr_un *)0)->sun_path), "peer is not a sun_path");
+_Static_assert(offsetof(struct udg_msg, peer) ==
+    offsetof(struct udg_msg, peer_len) + sizeof(size_t) &&
+    offsetof(struct sockaddr_un, sun_path) <= sizeof(size_t),
+    "sun_family does not lie in peer_len");
 
+/* A sender that cannot be answered. */
+static void
+no_peer(struct udg_msg *m)
+{
 	m->peer_type = UDG_PEER_NONE;
 	m->peer_len = 0;
 	m->peer[0] = '\0';
-	if (len <= off || sun->sun_family != AF_UNIX)
+}
+
+/*
+ * Record who sent a datagram: a path, an abstract name, or nobody.  The
+ * kernel wrote len bytes of address at udgi_addr_name(m).
+ */
+void
+udgi_addr_peer(struct udg_msg *m, socklen_t len)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path), n;
+	sa_family_t family;
+
+	if (len <= off) {
+		no_peer(m);
 		return;
+	}
+	memcpy(&family, (char *)udgi_addr_name(m) +
+	    offsetof(struct sockaddr_un, sun_family), sizeof(family));
+	if (family != AF_UNIX) {
+		no_peer(m);
+		return;
+	}
 	n = len - off;
-	if (n > sizeof(sun->sun_path))
-		n = sizeof(sun->sun_path);
-	if (sun->sun_path[0] == '\0') {
+	if (n > sizeof(m->peer))
+		n = sizeof(m->peer);
+	if (m->peer[0] == '\0') {
 		/* Linux abstract name: the rest of the bytes, NULs and all. */
 		m->peer_type = UDG_PEER_ABSTRACT;
 		m->peer_len = n - 1;
-		memcpy(m->peer, sun->sun_path + 1, n - 1);
+		memmove(m->peer, m->peer + 1, n - 1);
 		m->peer[n - 1] = '\0';
 		return;
 	}
 	/* The kernel may or may not count the NUL; stop at the first one. */
-	m->peer_len = strnlen(sun->sun_path, n);
-	memcpy(m->peer, sun->sun_path, m->peer_len);
-	m->peer[m->peer_len] = '\0';
 	m->peer_type = UDG_PEER_PATH;
+	m->peer_len = strnlen(m->peer, n);
+	/* A full sun_path has no NUL: the kernel let a 108-byte path bind. */
+	if (m->peer_len < sizeof(m->peer))
+		m->peer[m->peer_len] = '\0';
 }

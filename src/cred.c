@@ -208,6 +208,83 @@ take_cred(struct udg_msg *m, struct cmsghdr *c)
 }
 
 /*
+ * The header after c, or NULL: CMSG_NXTHDR's bounds checks, done inline
+ * on the end of the block.  c's length is not trusted until checked: the
+ * rest of the block must hold c, its padding and the next header.
+ */
+static inline struct cmsghdr *
+next_cmsg(const unsigned char *end, struct cmsghdr *c)
+{
+	size_t left = (size_t)(end - (unsigned char *)c);
+	size_t pad = (sizeof(size_t) - (c->cmsg_len & (sizeof(size_t) - 1))) &
+	    (sizeof(size_t) - 1);
+	size_t need = sizeof(struct cmsghdr) + pad;
+
+	if (c->cmsg_len < sizeof(struct cmsghdr))
+		return NULL;
+	if (left < need || left - need < c->cmsg_len)
+		return NULL;
+	return (struct cmsghdr *)((unsigned char *)c + CMSG_ALIGN(c->cmsg_len));
+}
+
+/* Take one control message; 1 if it held credentials. */
+static int
+take_cmsg(struct udg *u, struct udg_msg *m, struct cmsghdr *c)
+{
+	if (c->cmsg_level != SOL_SOCKET)
+		return 0;
+	switch (c->cmsg_type) {
+	case SCM_RIGHTS:
+		close_rights(c);
+		m->flags |= UDG_MSG_FDS;
+		return 0;
+	case SCM_CREDENTIALS:
+		return take_cred(m, c);
+	case SCM_PIDFD:
+		hold_pidfd(u, m, c);
+		return 0;
+	case SO_TIMESTAMPNS_NEW:
+	case SO_TIMESTAMPNS_OLD:
+		take_time(m, c);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Is c a whole SCM_CREDENTIALS message? */
+static inline int
+is_cred(const struct cmsghdr *c)
+{
+	return c->cmsg_len == CMSG_LEN(sizeof(struct ucred)) &&
+	    c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS;
+}
+
+/*
+ * Walk any control block: every message taken, credentials or not.  Out
+ * of line, so that the common block does not pay for the registers the
+ * walk needs.
+ */
+static void __attribute__((__noinline__))
+walk(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen)
+{
+	unsigned char *end = (unsigned char *)ctl + ctllen;
+	struct cmsghdr *c;
+	int gotcred = 0;
+
+	m->pid = (pid_t)-1;
+	m->uid = (uid_t)-1;
+	m->gid = (gid_t)-1;
+	c = ctllen >= sizeof(struct cmsghdr) ? ctl : NULL;
+	for (; c != NULL; c = next_cmsg(end, c))
+		gotcred |= take_cmsg(u, m, c);
+	if (!gotcred)
+		m->flags |= UDG_MSG_NOCRED;
+	if (m->pidfd == -1)
+		m->flags |= UDG_MSG_UNPINNED;
+}
+
+/*
  * Read the control data of one received datagram into m: credentials,
  * pidfd and time in, passed descriptors closed, truncation reported.
  * msgflags are recvmsg's flags.
@@ -216,48 +293,22 @@ void
 udgi_cred_parse(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen,
     int msgflags)
 {
-	struct msghdr h;
-	struct cmsghdr *c;
-	int gotcred = 0;
-
-	m->pid = (pid_t)-1;
-	m->uid = (uid_t)-1;
-	m->gid = (gid_t)-1;
 	m->pidfd = -1;
 	m->time.tv_sec = 0;
 	m->time.tv_nsec = 0;
 	m->recvgen = u->recvgen;
-	memset(&h, 0, sizeof(h));
-	h.msg_control = ctl;
-	h.msg_controllen = ctllen;
-	for (c = CMSG_FIRSTHDR(&h); c != NULL; c = CMSG_NXTHDR(&h, c)) {
-		if (c->cmsg_level != SOL_SOCKET)
-			continue;
-		switch (c->cmsg_type) {
-		case SCM_RIGHTS:
-			close_rights(c);
-			m->flags |= UDG_MSG_FDS;
-			break;
-		case SCM_CREDENTIALS:
-			gotcred |= take_cred(m, c);
-			break;
-		case SCM_PIDFD:
-			hold_pidfd(u, m, c);
-			break;
-		case SO_TIMESTAMPNS_NEW:
-		case SO_TIMESTAMPNS_OLD:
-			take_time(m, c);
-			break;
-		default:
-			break;
-		}
-	}
 	if (msgflags & MSG_CTRUNC) {
 		/* The kernel drops, and closes, the fds that did not fit. */
 		m->flags |= UDG_MSG_CTRUNC;
 	}
-	if (!gotcred)
-		m->flags |= UDG_MSG_NOCRED;
-	if (m->pidfd == -1)
+	/*
+	 * With only SO_PASSCRED on, the kernel attaches one SCM_CREDENTIALS
+	 * message filling the block: nearly every datagram's, taken as is.
+	 */
+	if (ctllen == CMSG_SPACE(sizeof(struct ucred)) && is_cred(ctl)) {
+		(void)take_cred(m, ctl);
 		m->flags |= UDG_MSG_UNPINNED;
+		return;
+	}
+	walk(u, m, ctl, ctllen);
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,39 @@
 
 #include "udg-int.h"
 
-/* Per-datagram receive scratch: the sender's address and control data. */
+/* Per-datagram receive scratch: the control data. */
 struct slot {
-	struct sockaddr_un	 sun;
 	union {
 		struct cmsghdr	 align;
 		unsigned char	 buf[UDG_CTLBUF_SIZE];
 	}			 ctl;
+};
+
+/*
+ * A udg_msg begins as an iovec does, so a header's msg_iov points at the
+ * caller's message itself: the kernel reads buf and size from there, and
+ * nothing has to be copied per datagram.
+ */
+_Static_assert(offsetof(struct udg_msg, buf) ==
+    offsetof(struct iovec, iov_base), "udg_msg.buf is not an iov_base");
+_Static_assert(offsetof(struct udg_msg, size) ==
+    offsetof(struct iovec, iov_len), "udg_msg.size is not an iov_len");
+_Static_assert(sizeof(((struct udg_msg *)0)->size) ==
+    sizeof(((struct iovec *)0)->iov_len), "udg_msg.size is not a size_t");
+
+/*
+ * The endpoint's receive scratch.  Each header points at its slot from
+ * the time the scratch is made, and keeps the full room for address and
+ * control data except while the kernel fills it: a receive only resets
+ * the lengths of the headers the kernel wrote.  Payload and address go
+ * straight into the messages of the caller's array msgs (its first
+ * nmsgs), which the headers point at until another array comes.
+ */
+struct rx {
+	uintptr_t		 msgs;
+	int			 nmsgs;
+	struct mmsghdr		 hdr[UDGI_BATCH];
+	struct slot		 slot[];
 };
 
 /* Send one datagram to an address (NULL: the connected peer). */
@@ -130,36 +157,62 @@ udg_reply(struct udg *u, const struct udg_msg *to, const void *buf, size_t len)
 	return send_one(u, &sun, sl, buf, len);
 }
 
-/* Make room for n receive slots, reusing what earlier calls allocated. */
-static struct slot *
-slots(struct udg *u, int n)
+/* Give header i the full room of its slot. */
+static inline void
+rearm(struct rx *rx, int i)
 {
-	void *p;
-
-	if (n > u->nscratch) {
-		if ((p = reallocarray(u->scratch, (size_t)n,
-		    sizeof(struct slot))) == NULL)
-			return NULL;
-		u->scratch = p;
-		u->nscratch = n;
-	}
-	return u->scratch;
+	rx->hdr[i].msg_hdr.msg_namelen = UDGI_ADDR_ROOM;
+	rx->hdr[i].msg_hdr.msg_controllen = sizeof(rx->slot[i].ctl.buf);
 }
 
-/* Point a msghdr at a caller's udg_msg and a slot. */
+/* Point header i at its slot, for good. */
 static void
-prepare(struct msghdr *h, struct iovec *iov, struct udg_msg *m,
-    struct slot *s)
+build(struct rx *rx, int i)
 {
-	iov->iov_base = m->buf;
-	iov->iov_len = m->size;
+	struct msghdr *h = &rx->hdr[i].msg_hdr;
+
 	memset(h, 0, sizeof(*h));
-	h->msg_name = &s->sun;
-	h->msg_namelen = sizeof(s->sun);
-	h->msg_iov = iov;
 	h->msg_iovlen = 1;
-	h->msg_control = s->ctl.buf;
-	h->msg_controllen = sizeof(s->ctl.buf);
+	h->msg_control = rx->slot[i].ctl.buf;
+	rearm(rx, i);
+}
+
+/* Make room for n receive slots, reusing what earlier calls allocated. */
+static struct rx *
+scratch(struct udg *u, int n)
+{
+	struct rx *rx;
+	int i;
+
+	if (n <= u->nscratch)
+		return u->scratch;
+	if ((rx = realloc(u->scratch, offsetof(struct rx, slot) +
+	    (size_t)n * sizeof(rx->slot[0]))) == NULL)
+		return NULL;
+	/* realloc may have moved it: every pointer into it is rebuilt */
+	for (i = 0; i < n; i++)
+		build(rx, i);
+	rx->msgs = 0;
+	rx->nmsgs = 0;
+	u->scratch = rx;
+	u->nscratch = n;
+	return rx;
+}
+
+/* Point the first n headers at the caller's messages m. */
+static inline void
+prepare(struct rx *rx, struct udg_msg *m, int n)
+{
+	int i;
+
+	if (rx->msgs == (uintptr_t)m && rx->nmsgs >= n)
+		return;
+	for (i = 0; i < n; i++) {
+		rx->hdr[i].msg_hdr.msg_iov = (struct iovec *)(void *)&m[i];
+		rx->hdr[i].msg_hdr.msg_name = udgi_addr_name(&m[i]);
+	}
+	rx->msgs = (uintptr_t)m;
+	rx->nmsgs = n;
 }
 
 /* The size callers' arrays were compiled with: growth uses reserved. */
@@ -189,18 +242,29 @@ begin(struct udg *u)
 	u->recvgen++;
 }
 
-/* Fill a udg_msg from what the kernel said about one received datagram. */
-static void
-finish(struct udg *u, struct udg_msg *m, const struct msghdr *h,
+/*
+ * Fill a udg_msg from what the kernel said about the datagram it put in
+ * slot i, and give the slot its full room back.
+ */
+static inline void
+finish(struct udg *u, struct udg_msg *m, struct rx *rx, int i,
     size_t reallen)
 {
-	m->flags = 0;
+	const struct msghdr *h = &rx->hdr[i].msg_hdr;
+	int flags = 0;
+
 	m->reallen = reallen;
-	m->len = reallen < m->size ? reallen : m->size;
-	if ((h->msg_flags & MSG_TRUNC) || reallen > m->size)
-		m->flags |= UDG_MSG_TRUNC;
-	udgi_addr_peer(m, h->msg_name, h->msg_namelen);
+	m->len = reallen;
+	if (reallen > m->size) {
+		m->len = m->size;
+		flags = UDG_MSG_TRUNC;
+	}
+	if (h->msg_flags & MSG_TRUNC)
+		flags = UDG_MSG_TRUNC;
+	m->flags = flags;
+	udgi_addr_peer(m, h->msg_namelen);
 	udgi_cred_parse(u, m, h->msg_control, h->msg_controllen, h->msg_flags);
+	rearm(rx, i);
 }
 
 /*
@@ -232,21 +296,20 @@ stamp(const struct udg *u, struct udg_msg *m, int n)
 ssize_t
 udg_recv(struct udg *u, struct udg_msg *m)
 {
-	struct msghdr h;
-	struct iovec iov;
-	struct slot *s;
+	struct rx *rx;
 	ssize_t r;
 
-	if ((s = slots(u, 1)) == NULL)
+	if ((rx = scratch(u, 1)) == NULL)
 		return -1;
 	begin(u);
-	prepare(&h, &iov, m, s);
+	prepare(rx, m, 1);
 	do
-		r = recvmsg(u->fd, &h, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+		r = recvmsg(u->fd, &rx->hdr[0].msg_hdr,
+		    MSG_TRUNC | MSG_CMSG_CLOEXEC);
 	while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return -1;
-	finish(u, m, &h, (size_t)r);
+	finish(u, m, rx, 0, (size_t)r);
 	stamp(u, m, 1);
 	return r;
 }
@@ -258,9 +321,7 @@ udg_recv(struct udg *u, struct udg_msg *m)
 int
 udg_recvv(struct udg *u, struct udg_msg *m, int n)
 {
-	struct mmsghdr hdr[UDGI_BATCH];
-	struct iovec iov[UDGI_BATCH];
-	struct slot *s;
+	struct rx *rx;
 	int i, r;
 
 	if (n <= 0) {
@@ -269,21 +330,18 @@ udg_recvv(struct udg *u, struct udg_msg *m, int n)
 	}
 	if (n > UDGI_BATCH)
 		n = UDGI_BATCH;
-	if ((s = slots(u, n)) == NULL)
+	if ((rx = scratch(u, n)) == NULL)
 		return -1;
 	begin(u);
-	for (i = 0; i < n; i++) {
-		prepare(&hdr[i].msg_hdr, &iov[i], &m[i], &s[i]);
-		hdr[i].msg_len = 0;
-	}
+	prepare(rx, m, n);
 	do
-		r = recvmmsg(u->fd, hdr, (unsigned int)n,
+		r = recvmmsg(u->fd, rx->hdr, (unsigned int)n,
 		    MSG_TRUNC | MSG_CMSG_CLOEXEC | MSG_WAITFORONE, NULL);
 	while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return -1;
 	for (i = 0; i < r; i++)
-		finish(u, &m[i], &hdr[i].msg_hdr, hdr[i].msg_len);
+		finish(u, &m[i], rx, i, rx->hdr[i].msg_len);
 	stamp(u, m, r);
 	return r;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "udg.h"
@@ -44,7 +45,22 @@ struct udg {
 /* addr.c */
 int	udgi_addr_path(struct sockaddr_un *, socklen_t *, const char *);
 int	udgi_addr_msg(struct sockaddr_un *, socklen_t *, const struct udg_msg *);
-void	udgi_addr_peer(struct udg_msg *, const struct sockaddr_un *, socklen_t);
+void	udgi_addr_peer(struct udg_msg *, socklen_t);
+
+/*
+ * Where the kernel is to write the sender of a datagram received into m:
+ * a sockaddr_un whose sun_path is m->peer, so that a path is never
+ * copied.  Its sun_family lies over the end of peer_len, which
+ * udgi_addr_peer() sets after reading it; UDGI_ADDR_ROOM is its size.
+ */
+static inline void *
+udgi_addr_name(struct udg_msg *m)
+{
+	return (char *)m + offsetof(struct udg_msg, peer) -
+	    offsetof(struct sockaddr_un, sun_path);
+}
+#define UDGI_ADDR_ROOM	(offsetof(struct sockaddr_un, sun_path) + \
+			    sizeof(((struct udg_msg *)0)->peer))
 
 /* cred.c: the OS-specific part */
 /*

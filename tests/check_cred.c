@@ -384,6 +384,203 @@ START_TEST(fds_closed_in_batch)
 END_TEST
 
 /*
+ * Receive exactly n datagrams into m (n <= 8) with udg_recvv, waiting for
+ * each batch: how many came.
+ */
+static int
+recv_all(struct udg *srv, struct udg_msg *m, char (*bufs)[8], int n)
+{
+	int i, r, got = 0;
+
+	for (i = 0; i < n; i++)
+		udg_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+	while (got < n) {
+		if (udg_wait(srv, 5000, NULL) != 1)
+			break;
+		r = udg_recvv(srv, m + got, n - got);
+		ck_assert_int_ge(r, 1);
+		got += r;
+	}
+	return got;
+}
+
+/* The sender's credentials, and nothing else, as a creds-only block says. */
+static void
+assert_creds_only(const struct udg_msg *m)
+{
+	ck_assert_int_eq(m->flags, UDG_MSG_UNPINNED);
+	ck_assert_int_eq(m->pid, getpid());
+	ck_assert_uint_eq(m->uid, getuid());
+	ck_assert_uint_eq(m->gid, getgid());
+	ck_assert_int_eq(m->pidfd, -1);
+	ck_assert_int_eq(m->time.tv_sec, 0);
+	ck_assert_int_eq(m->time.tv_nsec, 0);
+}
+
+/*
+ * Credentials alone, whether the sender attached its own or not, and
+ * whatever an earlier receive left in the messages.
+ */
+START_TEST(creds_only_in_batch)
+{
+	struct udg *srv;
+	struct udg_msg m[8];
+	struct ucred uc;
+	char bufs[8][8];
+	int s, i;
+
+	srv = udg_server("srv", -1, 0);
+	ck_assert_ptr_nonnull(srv);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	uc.pid = getpid();
+	uc.uid = getuid();
+	uc.gid = getgid();
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(t_sendmsg(s, "srv", "c", 1, NULL, 0,
+		    i % 2 ? &uc : NULL), 1);
+	ck_assert_int_eq(recv_all(srv, m, bufs, 8), 8);
+	for (i = 0; i < 8; i++)
+		assert_creds_only(&m[i]);
+	/* stale output from a datagram with more in it must not survive */
+	for (i = 0; i < 8; i++) {
+		m[i].flags = -1;
+		m[i].pid = 0;
+		m[i].pidfd = 1;
+		m[i].time.tv_sec = 1;
+		ck_assert_int_eq(t_sendmsg(s, "srv", "c", 1, NULL, 0, NULL), 1);
+	}
+	for (i = 0; i < 8; i += udg_recvv(srv, m + i, 8 - i))
+		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
+	for (i = 0; i < 8; i++)
+		assert_creds_only(&m[i]);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/* Payload truncation leaves the credentials block as it is. */
+START_TEST(creds_with_truncated_payload)
+{
+	struct udg *srv;
+	struct udg_msg m[4];
+	char bufs[4][8];
+	int s, i;
+
+	srv = udg_server("srv", -1, 0);
+	ck_assert_ptr_nonnull(srv);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(t_sendmsg(s, "srv", "0123456789", 6 + i, NULL,
+		    0, NULL), 6 + i);
+	ck_assert_int_eq(recv_all(srv, m, bufs, 4), 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(m[i].reallen, 6 + i);
+		ck_assert_uint_eq(m[i].len, 6 + i < 8 ? 6 + i : 8);
+		ck_assert_int_eq(m[i].flags, UDG_MSG_UNPINNED |
+		    (6 + i > 8 ? UDG_MSG_TRUNC : 0));
+		ck_assert_int_eq(m[i].pid, getpid());
+	}
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
+ * Everything at once: time, credentials, passed fds and the pidfd after
+ * them, in that order, for each datagram of a batch.
+ */
+START_TEST(creds_pidfd_time_and_fds)
+{
+	struct udg *srv;
+	struct udg_msg m[4];
+	char bufs[4][8];
+	int s, i, nullfd, before, want;
+
+	srv = udg_server("srv", -1, UDG_PIDFD | UDG_TIMESTAMP);
+	ck_assert_ptr_nonnull(srv);
+	want = udg_flags(srv) & (UDG_PIDFD | UDG_TIMESTAMP);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	nullfd = fill_fds();
+	before = t_count_fds();
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(t_sendmsg(s, "srv", "a", 1, fds,
+		    i % 2 ? 3 : 0, NULL), 1);
+	ck_assert_int_eq(recv_all(srv, m, bufs, 4), 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(m[i].flags & (UDG_MSG_NOCRED |
+		    UDG_MSG_CTRUNC | UDG_MSG_TRUNC), 0);
+		ck_assert_int_eq((m[i].flags & UDG_MSG_FDS) != 0, i % 2);
+		ck_assert_int_eq(m[i].pid, getpid());
+		ck_assert_uint_eq(m[i].uid, getuid());
+		ck_assert_int_eq((m[i].flags & UDG_MSG_KTIME) != 0,
+		    (want & UDG_TIMESTAMP) != 0);
+		ck_assert_int_ne(m[i].time.tv_sec, 0);
+		if (want & UDG_PIDFD) {
+			ck_assert_int_eq(m[i].flags & UDG_MSG_UNPINNED, 0);
+			ck_assert_int_ge(m[i].pidfd, 0);
+			ck_assert_int_ne(fcntl(m[i].pidfd, F_GETFD), -1);
+		} else {
+			ck_assert_int_ne(m[i].flags & UDG_MSG_UNPINNED, 0);
+			ck_assert_int_eq(m[i].pidfd, -1);
+		}
+	}
+	/* the next receive closes the lent pidfds: nothing is left over */
+	ck_assert_int_eq(t_sendmsg(s, "srv", "z", 1, NULL, 0, NULL), 1);
+	ck_assert_int_eq(recv_all(srv, m, bufs, 1), 1);
+	ck_assert_int_eq(t_count_fds(), before + ((want & UDG_PIDFD) != 0));
+	(void)close(nullfd);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
+ * With SO_PASSCRED switched off behind the library's back, datagrams come
+ * without credentials: said so, and passed fds are still closed.  A pidfd
+ * alone still pins the sender.
+ */
+START_TEST(no_creds_reported)
+{
+	struct udg *srv;
+	struct udg_msg m[4];
+	char bufs[4][8];
+	int s, i, off = 0, nullfd, before, pinned, flags;
+
+	for (pinned = 0; pinned < 2; pinned++) {
+		srv = udg_server("srv", -1, pinned ? UDG_PIDFD : 0);
+		ck_assert_ptr_nonnull(srv);
+		pinned = (udg_flags(srv) & UDG_PIDFD) != 0 ? pinned : 0;
+		ck_assert_int_eq(setsockopt(udg_fd(srv), SOL_SOCKET,
+		    SO_PASSCRED, &off, sizeof(off)), 0);
+		s = t_raw_socket(NULL, 0);
+		ck_assert_int_ne(s, -1);
+		nullfd = fill_fds();
+		before = t_count_fds();
+		for (i = 0; i < 4; i++)
+			ck_assert_int_eq(t_sendmsg(s, "srv", "n", 1, fds,
+			    i % 2 ? 2 : 0, NULL), 1);
+		ck_assert_int_eq(recv_all(srv, m, bufs, 4), 4);
+		for (i = 0; i < 4; i++) {
+			flags = UDG_MSG_NOCRED | (i % 2 ? UDG_MSG_FDS : 0) |
+			    (pinned ? 0 : UDG_MSG_UNPINNED);
+			ck_assert_int_eq(m[i].flags, flags);
+			ck_assert_int_eq(m[i].pid, -1);
+			ck_assert_int_eq(m[i].uid, (uid_t)-1);
+			ck_assert_int_eq(m[i].gid, (gid_t)-1);
+			ck_assert_int_eq(m[i].pidfd >= 0, pinned);
+		}
+		ck_assert_int_eq(t_count_fds(), before + (pinned ? 4 : 0));
+		(void)close(nullfd);
+		(void)close(s);
+		ck_assert_int_eq(udg_close(srv), 0);
+	}
+}
+END_TEST
+
+/*
  * UDG_REFUSE_FDS on a kernel with SO_PASSRIGHTS: the sender's sendmsg gets
  * EPERM and nothing is queued; plain datagrams still pass.
  */
@@ -481,6 +678,10 @@ cred_suite(void)
 	tcase_add_test(tc, fds_closed_few);
 	tcase_add_test(tc, fds_closed_in_batch);
 	tcase_add_test(tc, fds_refused_fallback);
+	tcase_add_test(tc, creds_only_in_batch);
+	tcase_add_test(tc, creds_with_truncated_payload);
+	tcase_add_test(tc, creds_pidfd_time_and_fds);
+	tcase_add_test(tc, no_creds_reported);
 	if (have_passrights())
 		tcase_add_test(tc, fds_refused_by_kernel);
 	else

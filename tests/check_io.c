@@ -509,6 +509,249 @@ START_TEST(slow_receiver_100k_in_order)
 }
 END_TEST
 
+/* ---- the sender's address, written over messages a receive reuses ---- */
+
+enum { P_LONG, P_UNBOUND, P_SHORT, P_ABSTRACT, P_FULL, NPEERS };
+
+struct peers {
+	int	 s[NPEERS];
+	char	 lpath[UDG_PATH_MAX + 1];
+	char	 full[UDG_PATH_MAX + 2];	/* a sun_path without a NUL */
+	char	 abs[16];
+	size_t	 nabs;
+};
+
+/* A raw socket bound at len bytes of sun_path, or -1. */
+static int
+bind_raw(const char *path, size_t len)
+{
+	struct sockaddr_un sun;
+	int s;
+
+	if ((s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, len);
+	if (bind(s, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct
+	    sockaddr_un, sun_path) + len)) == -1) {
+		(void)close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* One sender of every kind of address. */
+static void
+peers_open(struct peers *p)
+{
+	int n;
+
+	n = snprintf(p->lpath, sizeof(p->lpath), "%s/%s", t_dir,
+	    "a-sender-with-a-longer-name");
+	ck_assert(n > 0 && (size_t)n < sizeof(p->lpath));
+	p->s[P_LONG] = t_raw_socket(p->lpath, 0);
+	p->s[P_UNBOUND] = t_raw_socket(NULL, 0);
+	p->s[P_SHORT] = t_raw_socket("s", 0);
+	/* "\0ab\0<pid>": a NUL inside the name as well */
+	n = snprintf(p->abs, sizeof(p->abs), "%cab%c%ld", 0, 0,
+	    (long)getpid());
+	ck_assert(n > 0 && (size_t)n < sizeof(p->abs));
+	p->nabs = (size_t)n - 1;
+	p->s[P_ABSTRACT] = bind_raw(p->abs, (size_t)n);
+	memset(p->full, 'f', sizeof(p->full) - 1);
+	p->full[sizeof(p->full) - 1] = '\0';
+	p->s[P_FULL] = bind_raw(p->full, UDG_PATH_MAX + 1);
+	for (n = 0; n < NPEERS; n++)
+		ck_assert_int_ne(p->s[n], -1);
+}
+
+/* Is m from peer k, and only that? */
+static void
+assert_peer(const struct peers *p, const struct udg_msg *m, int k)
+{
+	const char *path = k == P_LONG ? p->lpath : "s";
+
+	ck_assert_int_eq(m->flags, UDG_MSG_UNPINNED);
+	ck_assert_int_eq(m->pid, getpid());
+	ck_assert_int_eq(m->pidfd, -1);
+	switch (k) {
+	case P_UNBOUND:
+		ck_assert_int_eq(m->peer_type, UDG_PEER_NONE);
+		ck_assert_uint_eq(m->peer_len, 0);
+		ck_assert_int_eq(m->peer[0], '\0');
+		break;
+	case P_ABSTRACT:
+		ck_assert_int_eq(m->peer_type, UDG_PEER_ABSTRACT);
+		ck_assert_uint_eq(m->peer_len, p->nabs);
+		ck_assert_mem_eq(m->peer, p->abs + 1, p->nabs);
+		ck_assert_int_eq(m->peer[p->nabs], '\0');
+		break;
+	case P_FULL:
+		ck_assert_int_eq(m->peer_type, UDG_PEER_PATH);
+		ck_assert_uint_eq(m->peer_len, sizeof(m->peer));
+		ck_assert_mem_eq(m->peer, p->full, sizeof(m->peer));
+		break;
+	default:
+		ck_assert_int_eq(m->peer_type, UDG_PEER_PATH);
+		ck_assert_uint_eq(m->peer_len, strlen(path));
+		ck_assert_str_eq(m->peer, path);
+		break;
+	}
+}
+
+/* Send one datagram from each of order's n peers, receive them in m. */
+static void
+peers_round(struct udg *srv, const struct peers *p, struct udg_msg *m,
+    const int *order, int n)
+{
+	int i, got;
+
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(t_sendmsg(p->s[order[i]], "srv", "p", 1, NULL,
+		    0, NULL), 1);
+	for (got = 0; got < n; got += udg_recvv(srv, m + got, n - got))
+		ck_assert_int_eq(udg_wait(srv, 5000, NULL), 1);
+	for (i = 0; i < n; i++)
+		assert_peer(p, &m[i], order[i]);
+}
+
+/*
+ * Paths, abstract names and unbound senders in one batch, then again in
+ * another order over the same messages: a short name over a long one, no
+ * name over any, and a full sun_path, which has no NUL.
+ */
+START_TEST(peers_in_batch)
+{
+	static const int first[] = { P_LONG, P_UNBOUND, P_SHORT, P_ABSTRACT,
+	    P_FULL, P_SHORT, P_LONG, P_UNBOUND };
+	static const int second[] = { P_SHORT, P_ABSTRACT, P_UNBOUND, P_LONG,
+	    P_SHORT, P_FULL, P_UNBOUND, P_ABSTRACT };
+	struct udg *srv;
+	struct udg_msg m[8];
+	struct peers p;
+	char bufs[8][8], buf[8];
+	int i;
+
+	srv = server("srv", 0);
+	peers_open(&p);
+	for (i = 0; i < 8; i++) {
+		udg_msg_init(&m[i], bufs[i], sizeof(bufs[i]));
+		memset(m[i].peer, 'x', sizeof(m[i].peer));
+		m[i].peer_len = 99;
+	}
+	peers_round(srv, &p, m, first, 8);
+	peers_round(srv, &p, m, second, 8);
+	/* and every name that fits a path is answered where it came from */
+	ck_assert_int_eq(udg_reply(srv, &m[0], "r0", 2), 0);
+	ck_assert_int_eq(udg_reply(srv, &m[1], "r1", 2), 0);
+	ck_assert_int_eq(udg_reply(srv, &m[3], "r3", 2), 0);
+	ck_assert_int_eq(t_raw_recv(p.s[P_SHORT], buf, sizeof(buf), 5000), 2);
+	ck_assert_mem_eq(buf, "r0", 2);
+	ck_assert_int_eq(t_raw_recv(p.s[P_ABSTRACT], buf, sizeof(buf), 5000),
+	    2);
+	ck_assert_mem_eq(buf, "r1", 2);
+	ck_assert_int_eq(t_raw_recv(p.s[P_LONG], buf, sizeof(buf), 5000), 2);
+	ck_assert_mem_eq(buf, "r3", 2);
+	for (i = 0; i < NPEERS; i++)
+		(void)close(p.s[i]);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/* Send the n datagrams "<c><i>", i from 0. */
+static void
+send_tagged(int s, char c, int n)
+{
+	char b[2];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		b[0] = c;
+		b[1] = (char)('0' + i);
+		ck_assert_int_eq(t_sendmsg(s, "srv", b, 2, NULL, 0, NULL), 2);
+	}
+}
+
+/* m holds "<c><i>" in its own buffer, sent from "c". */
+static void
+assert_tagged(const struct udg_msg *m, const char *buf, char c, int i)
+{
+	char b[2] = { c, (char)('0' + i) };
+
+	ck_assert_ptr_eq(m->buf, buf);
+	ck_assert_uint_eq(m->len, 2);
+	ck_assert_mem_eq(buf, b, 2);
+	ck_assert_str_eq(m->peer, "c");
+	ck_assert_int_eq(m->pid, getpid());
+}
+
+/*
+ * Receives into one array and then another, into more of an array than
+ * last time, into a buffer changed in place, and one at a time into a
+ * message of either: each datagram lands where its call said.
+ */
+START_TEST(batch_arrays_switch)
+{
+	struct udg *srv;
+	struct udg_msg a[4], b[4];
+	char ba[4][8], bb[4][8], other[2];
+	int s, i;
+
+	srv = server("srv", 0);
+	s = t_raw_socket("c", 0);
+	ck_assert_int_ne(s, -1);
+	for (i = 0; i < 4; i++) {
+		udg_msg_init(&a[i], ba[i], sizeof(ba[i]));
+		udg_msg_init(&b[i], bb[i], sizeof(bb[i]));
+	}
+	send_tagged(s, 'a', 3);
+	ck_assert_int_eq(udg_recvv(srv, a, 4), 3);
+	for (i = 0; i < 3; i++)
+		assert_tagged(&a[i], ba[i], 'a', i);
+	send_tagged(s, 'b', 2);
+	ck_assert_int_eq(udg_recvv(srv, b, 4), 2);
+	for (i = 0; i < 2; i++)
+		assert_tagged(&b[i], bb[i], 'b', i);
+	for (i = 0; i < 3; i++)
+		assert_tagged(&a[i], ba[i], 'a', i);
+
+	/* the same array, a smaller buffer put in its first message */
+	a[0].buf = other;
+	a[0].size = sizeof(other);
+	send_tagged(s, 'c', 1);
+	ck_assert_int_eq(t_sendmsg(s, "srv", "c1x", 3, NULL, 0, NULL), 3);
+	ck_assert_int_eq(udg_recvv(srv, a, 1), 1);
+	assert_tagged(&a[0], other, 'c', 0);
+	a[0].size = 2;
+	ck_assert_int_eq(udg_recvv(srv, a, 1), 1);
+	ck_assert_uint_eq(a[0].reallen, 3);
+	ck_assert_int_ne(a[0].flags & UDG_MSG_TRUNC, 0);
+	ck_assert_mem_eq(other, "c1", 2);
+
+	/* more of the array than the last call used */
+	a[0].buf = ba[0];
+	a[0].size = sizeof(ba[0]);
+	send_tagged(s, 'd', 4);
+	ck_assert_int_eq(udg_recvv(srv, a, 4), 4);
+	for (i = 0; i < 4; i++)
+		assert_tagged(&a[i], ba[i], 'd', i);
+
+	/* one at a time, into a message of the last array and another's */
+	send_tagged(s, 'e', 2);
+	ck_assert_int_eq(udg_recv(srv, &a[0]), 2);
+	assert_tagged(&a[0], ba[0], 'e', 0);
+	ck_assert_int_eq(udg_recv(srv, &b[3]), 2);
+	assert_tagged(&b[3], bb[3], 'e', 1);
+	send_tagged(s, 'f', 4);
+	ck_assert_int_eq(udg_recvv(srv, b, 4), 4);
+	for (i = 0; i < 4; i++)
+		assert_tagged(&b[i], bb[i], 'f', i);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
 /* ---- 7: batches -------------------------------------------------------- */
 
 START_TEST(batch_small)
@@ -1194,6 +1437,8 @@ io_suite(void)
 
 	tc = t_tcase(s, "batch", 30);
 	tcase_add_test(tc, batch_small);
+	tcase_add_test(tc, batch_arrays_switch);
+	tcase_add_test(tc, peers_in_batch);
 	tcase_add_test(tc, batch_many);
 	tcase_add_test(tc, batch_nonblock_short_count);
 	tcase_add_test(tc, batch_recv_waits_for_first);
