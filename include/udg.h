@@ -79,7 +79,8 @@ struct udg_msg {
 	gid_t	 gid;
 	int	 peer_type;	/* out: UDG_PEER_* */
 	size_t	 peer_len;	/* out: bytes in peer (abstract names may hold NULs) */
-	char	 peer[UDG_PATH_MAX + 1];	/* out: NUL-terminated */
+	char	 peer[UDG_PATH_MAX + 1];	/* out: NUL-terminated unless
+					   peer_len is UDG_PATH_MAX + 1 */
 	int	 pidfd;		/* out: sender's pidfd (UDG_PIDFD) or -1 */
 	struct timespec time;	/* out: arrival, CLOCK_REALTIME (UDG_TIMESTAMP) */
 	uint64_t recvgen;	/* library's: which receive filled this */

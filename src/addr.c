@@ -12,6 +12,27 @@
 
 #include "udg-int.h"
 
+/*
+ * Fill *sun with the n bytes at p and a NUL when there is room: a
+ * sender may have bound a path that fills sun_path.  ENAMETOOLONG if it
+ * does not fit.
+ */
+static int
+addr_bytes(struct sockaddr_un *sun, socklen_t *len, const char *p, size_t n)
+{
+	if (n > sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, p, n);
+	if (n < sizeof(sun->sun_path))
+		n++;
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	return 0;
+}
+
 /* Fill *sun with path; ENAMETOOLONG if it does not fit, EINVAL if empty. */
 int
 udgi_addr_path(struct sockaddr_un *sun, socklen_t *len, const char *path)
@@ -22,16 +43,12 @@ udgi_addr_path(struct sockaddr_un *sun, socklen_t *len, const char *path)
 		errno = EINVAL;
 		return -1;
 	}
-	n = strlen(path);
-	if (n >= sizeof(sun->sun_path)) {
+	/* Ours always end in a NUL. */
+	if ((n = strlen(path)) >= sizeof(sun->sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	memcpy(sun->sun_path, path, n + 1);
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
-	return 0;
+	return addr_bytes(sun, len, path, n);
 }
 
 /* Rebuild the sender's address of a received datagram, to answer it. */
@@ -40,7 +57,11 @@ udgi_addr_msg(struct sockaddr_un *sun, socklen_t *len, const struct udg_msg *m)
 {
 	switch (m->peer_type) {
 	case UDG_PEER_PATH:
-		return udgi_addr_path(sun, len, m->peer);
+		if (m->peer_len == 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		return addr_bytes(sun, len, m->peer, m->peer_len);
 	case UDG_PEER_ABSTRACT:
 		if (m->peer_len + 1 > sizeof(sun->sun_path)) {
 			errno = ENAMETOOLONG;

@@ -619,7 +619,7 @@ peers_round(struct udg *srv, const struct peers *p, struct udg_msg *m,
 /*
  * Paths, abstract names and unbound senders in one batch, then again in
  * another order over the same messages: a short name over a long one, no
- * name over any, and a full sun_path, which has no NUL.
+ * name over any, and a full sun_path, which has no NUL.  Each is answered.
  */
 START_TEST(peers_in_batch)
 {
@@ -653,6 +653,10 @@ START_TEST(peers_in_batch)
 	ck_assert_mem_eq(buf, "r1", 2);
 	ck_assert_int_eq(t_raw_recv(p.s[P_LONG], buf, sizeof(buf), 5000), 2);
 	ck_assert_mem_eq(buf, "r3", 2);
+	/* a full sun_path is answered by its length, not read past its end */
+	ck_assert_int_eq(udg_reply(srv, &m[5], "r5", 2), 0);
+	ck_assert_int_eq(t_raw_recv(p.s[P_FULL], buf, sizeof(buf), 5000), 2);
+	ck_assert_mem_eq(buf, "r5", 2);
 	for (i = 0; i < NPEERS; i++)
 		(void)close(p.s[i]);
 	ck_assert_int_eq(udg_close(srv), 0);
