@@ -95,24 +95,36 @@ udgi_recv_options(struct udg *u)
 	return 0;
 }
 
+/* Close fds[0, n). */
+static void
+close_each(const int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		(void)close(fds[i]);
+}
+
 /*
  * Close the pidfds the last receive handed out: they were only lent.  The
  * kernel installs them at the lowest free numbers, so a batch is usually
- * one run of consecutive fds, closed by one close_range(2); the run must
- * be exact, or it would close a caller's fd lying in a gap.
+ * a run or a few of consecutive fds (a gap where the caller holds one),
+ * each closed by one close_range(2); only exact runs, or it would close
+ * a caller's fd lying in a gap.
  */
 void
 udgi_release(struct udg *u)
 {
-	int i, run = 1;
+	int i, j;
 
-	for (i = 1; i < u->nheld && run; i++)
-		run = u->held[i] == u->held[0] + i;
-	if (!run || u->nheld < 2 ||
-	    close_range((unsigned int)u->held[0],
-	    (unsigned int)u->held[u->nheld - 1], 0) == -1)
-		for (i = 0; i < u->nheld; i++)
-			(void)close(u->held[i]);
+	for (i = 0; i < u->nheld; i = j) {
+		for (j = i + 1; j < u->nheld && u->held[j] == u->held[j - 1] + 1;
+		    j++)
+			continue;
+		if (j - i < 2 || close_range((unsigned int)u->held[i],
+		    (unsigned int)u->held[j - 1], 0) == -1)
+			close_each(u->held + i, j - i);
+	}
 	u->nheld = 0;
 }
 
