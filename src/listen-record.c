@@ -628,6 +628,14 @@ put_text(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
 	(void)tool_out_putc(o, '\n');
 }
 
+/* p[0, len) as it is, then end. */
+static inline void
+put_raw(struct tool_out *o, const char *p, size_t len, char end)
+{
+	put_mem(o, p, len);
+	(void)tool_out_putc(o, end);
+}
+
 /*
  * A JSON record, its syslog fields decoded with -s.  Not inlined, nor is
  * put_line(): their frames would make every plain text record pay.
@@ -674,12 +682,10 @@ put_line(struct tool_out *o, const struct record_opts *ro,
 		put_text(o, ro->text, p, len);
 		break;
 	case RECORD_RAW:
-		put_mem(o, p, len);
-		(void)tool_out_putc(o, '\n');
+		put_raw(o, p, len, '\n');
 		break;
 	default:
-		put_mem(o, p, len);
-		(void)tool_out_putc(o, '\0');
+		put_raw(o, p, len, '\0');
 		break;
 	}
 }
@@ -702,10 +708,12 @@ record_write(struct tool_out *o, const struct record_opts *ro,
 
 	if (ro->format == RECORD_JSON)
 		put_json_record(o, ro, m, meta);
-	else if (ro->format == RECORD_TEXT && !ro->prefixed)
+	else if (ro->prefixed)
+		put_line(o, ro, m, meta);
+	else if (ro->format == RECORD_TEXT)
 		put_text(o, ro->text, p, len);
 	else
-		put_line(o, ro, m, meta);
+		put_raw(o, p, len, ro->format == RECORD_RAW ? '\n' : '\0');
 	if (o->err != 0) {
 		errno = o->err;
 		return -1;
