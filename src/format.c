@@ -230,6 +230,63 @@ copy_run(char *dst, const unsigned char *s, size_t n, unsigned char a,
 	store16(dst + n - 16, w);
 	return n;
 }
+
+/* The bit of each byte of v at or above 0x80. */
+static SCAN_INLINE unsigned int
+vec_high(__m128i v)
+{
+	return (unsigned int)_mm_movemask_epi8(v);
+}
+
+/*
+ * The length of the ASCII at the start of s[0, n): 64 bytes a test, the
+ * last 16..64 in one test of overlapping loads, and then the first high
+ * byte found 16 at a time.
+ */
+static SCAN_INLINE size_t
+ascii_skip(const unsigned char *s, size_t n)
+{
+	uint64_t lo, hi;
+	size_t i = 0, e, t;
+	__m128i v;
+	unsigned int m;
+
+	if (n < 16) {
+		if (n >= 8) {
+			memcpy(&lo, s, 8);
+			memcpy(&hi, s + n - 8, 8);
+			if (((lo | hi) & HIGHS) == 0)
+				return n;
+		}
+		while (i < n && s[i] < 0x80)
+			i++;
+		return i;
+	}
+	for (; n - i > 64; i += 64)
+		if (vec_high(_mm_or_si128(_mm_or_si128(load16(s + i),
+		    load16(s + i + 16)), _mm_or_si128(load16(s + i + 32),
+		    load16(s + i + 48)))) != 0)
+			break;
+	if (n - i <= 64) {
+		/*
+		 * 1..64 left: four loads from t, those past the end moved
+		 * back; t too when fewer than 16 are left (what is before i
+		 * is ASCII, and n >= 16).
+		 */
+		e = n - 16;
+		t = i < e ? i : e;
+		v = _mm_or_si128(_mm_or_si128(load16(s + t),
+		    load16(s + (t + 16 < e ? t + 16 : e))),
+		    _mm_or_si128(load16(s + (t + 32 < e ? t + 32 : e)),
+		    load16(s + e)));
+		if (vec_high(v) == 0)
+			return n;
+	}
+	for (; i + 16 <= n; i += 16)
+		if ((m = vec_high(load16(s + i))) != 0)
+			return i + (size_t)__builtin_ctz(m);
+	return n - 16 + (size_t)__builtin_ctz(vec_high(load16(s + n - 16)));
+}
 #else
 /*
  * 1 if a byte of word w is below 0x20, above 0x7e, a or b.  Exact for a
@@ -269,6 +326,21 @@ ascii_run(const unsigned char *s, size_t n, unsigned char a, unsigned char b)
 	}
 	while (i < n && ascii_plain(s[i], a, b))
 		i++;
+	return i;
+}
+
+/* Some of the ASCII at the start of s[0, n), eight bytes at a time. */
+static inline size_t
+ascii_skip(const unsigned char *s, size_t n)
+{
+	uint64_t w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & HIGHS)
+			break;
+	}
 	return i;
 }
 
@@ -537,25 +609,13 @@ fmt_utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* 1 if the n bytes at src are valid UTF-8, else 0. */
-int
-fmt_utf8_valid(const char *src, size_t n)
+/* fmt_utf8_valid() past the i bytes of ASCII that src starts with. */
+static SLOW_PATH int
+utf8_valid_rest(const unsigned char *s, size_t n, size_t i)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0, k;
+	size_t k;
 
-	while (i < n) {
-		/* Fast path for ASCII, eight bytes at a time. */
-		while (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, s + i, 8);
-			if (w & UINT64_C(0x8080808080808080))
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
+	do {
 		if (s[i] < 0x80) {
 			i++;
 			continue;
@@ -563,8 +623,18 @@ fmt_utf8_valid(const char *src, size_t n)
 		if ((k = fmt_utf8_seq(s + i, n - i)) == 0)
 			return 0;
 		i += k;
-	}
+	} while ((i += ascii_skip(s + i, n - i)) < n);
 	return 1;
+}
+
+/* 1 if the n bytes at src are valid UTF-8, else 0; ASCII is the quick case. */
+int
+fmt_utf8_valid(const char *src, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = ascii_skip(s, n);
+
+	return i == n || utf8_valid_rest(s, n, i);
 }
 
 /* The letter of JSON's two-character escape of control c, or 0. */
