@@ -785,36 +785,89 @@ static const char digits2[] =
     "606162636465666768697071727374757677787980818283848586878889"
     "90919293949596979899";
 
-/* The number of decimal digits of v. */
-static inline size_t
-u64_digits(uint64_t v)
+/* Two digits of v (0..99) at p. */
+static inline void
+put2(char *p, unsigned int v)
 {
-	size_t n = 1;
-
-	for (; v >= 10000; v /= 10000)
-		n += 4;
-	if (v >= 1000)
-		return n + 3;
-	if (v >= 100)
-		return n + 2;
-	return v >= 10 ? n + 1 : n;
+	memcpy(p, digits2 + 2 * v, 2);
 }
 
-/* Write v in decimal at buf (FMT_U64LEN bytes, no NUL); its length. */
+/* v (below 10^4) as four digits, zeros first, at p. */
+static inline void
+put4(char *p, uint32_t v)
+{
+	put2(p, v / 100);
+	put2(p + 2, v % 100);
+}
+
+/* v (below 10^8) as eight digits, zeros first, at p. */
+static inline void
+put8(char *p, uint32_t v)
+{
+	put4(p, v / 10000);
+	put4(p + 4, v % 10000);
+}
+
+/* The number of decimal digits of v (below 2^32), by comparisons. */
+static inline size_t
+u32_digits(uint32_t v)
+{
+	if (v < 100000)
+		return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 :
+		    v < 10000 ? 4 : 5;
+	return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 :
+	    v < 1000000000 ? 9 : 10;
+}
+
+/*
+ * v in decimal, its n digits at buf: two at a time from the end, in 32
+ * bits, where a division by 100 is a cheaper multiplication.
+ */
+static inline void
+u32_put(char *buf, size_t n, uint32_t v)
+{
+	uint32_t q;
+
+	while (v >= 100) {
+		q = v / 100;
+		n -= 2;
+		put2(buf + n, v - q * 100);
+		v = q;
+	}
+	if (v >= 10)
+		put2(buf, v);
+	else
+		buf[0] = (char)('0' + v);
+}
+
+/*
+ * Write v in decimal at buf (FMT_U64LEN bytes, no NUL); its length.  Most
+ * numbers (lengths, ids, seconds) fit in 32 bits; larger ones give their
+ * low eight digits at a time to the 32-bit code.
+ */
 size_t
 fmt_u64(char *buf, uint64_t v)
 {
-	size_t n = u64_digits(v), i = n;
+	size_t n, hn;
+	uint64_t hi;
 
-	for (; v >= 100; v /= 100) {
-		i -= 2;
-		memcpy(buf + i, digits2 + 2 * (v % 100), 2);
+	if (v <= UINT32_MAX) {
+		n = u32_digits((uint32_t)v);
+		u32_put(buf, n, (uint32_t)v);
+		return n;
 	}
-	if (v >= 10)
-		memcpy(buf, digits2 + 2 * v, 2);
-	else
-		buf[0] = (char)('0' + v);
-	return n;
+	/* up to 20 digits: 4 + 8 + 8 */
+	hi = v / 100000000;
+	if (hi <= UINT32_MAX) {
+		hn = u32_digits((uint32_t)hi);
+		u32_put(buf, hn, (uint32_t)hi);
+	} else {
+		hn = u32_digits((uint32_t)(hi / 100000000)) + 8;
+		u32_put(buf, hn - 8, (uint32_t)(hi / 100000000));
+		put8(buf + hn - 8, (uint32_t)(hi % 100000000));
+	}
+	put8(buf + hn, (uint32_t)(v % 100000000));
+	return hn + 8;
 }
 
 /* Write v in decimal at buf (FMT_I64LEN bytes, no NUL); its length. */
@@ -826,13 +879,6 @@ fmt_i64(char *buf, int64_t v)
 	buf[0] = '-';
 	/* 0 - v in unsigned arithmetic: INT64_MIN has no positive twin */
 	return 1 + fmt_u64(buf + 1, 0 - (uint64_t)v);
-}
-
-/* Two digits of v (0..99) at p. */
-static inline void
-put2(char *p, unsigned int v)
-{
-	memcpy(p, digits2 + 2 * v, 2);
 }
 
 /*
@@ -904,26 +950,33 @@ fmt_time_cached(char *buf, size_t len, const struct timespec *ts,
     struct fmt_timecache *tc)
 {
 	struct fmt_timecache local;
-	unsigned int us;
+	unsigned int us, hi;
 	char *p;
 
 	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
 		return time_odd(buf, len, ts);
-	memset(&local, 0, sizeof(local));
-	if (tc == NULL)
+	if (tc == NULL) {
+		/* only for time_prefix() to fill: no need to clear it all */
+		local.valid = 0;
 		tc = &local;
+	}
 	if ((!tc->valid || tc->sec != ts->tv_sec) &&
 	    time_prefix(tc, ts->tv_sec) == -1)
 		return -1;
 	/* six digits, 'Z' and the NUL */
 	if (len < tc->len + 8)
 		return -1;
-	memcpy(buf, tc->prefix, tc->len);
+	/* a four-digit year's 20 bytes as one fixed copy, not a call */
+	if (tc->len == 20)
+		memcpy(buf, tc->prefix, 20);
+	else
+		memcpy(buf, tc->prefix, tc->len);
 	p = buf + tc->len;
 	us = (unsigned int)(ts->tv_nsec / 1000);
-	put2(p, us / 10000);
-	put2(p + 2, us / 100 % 100);
-	put2(p + 4, us % 100);
+	hi = us / 10000;
+	us -= hi * 10000;
+	put2(p, hi);
+	put4(p + 2, us);
 	p[6] = 'Z';
 	p[7] = '\0';
 	return (int)(tc->len + 7);
