@@ -410,7 +410,7 @@ encode_exact(const char *what, fmt_encoder *enc, size_t room,
 
 /* The bytes put in a plain line, one at a time, at every position. */
 static const char *const odd_bits[] = {
-	"\\", "\"", "\0", "\0" "7", "\n", "\x1f", " ", "~", "\x7f", "\x80",
+	"\\", "\"", "\0", "\0007", "\n", "\x1f", " ", "~", "\x7f", "\x80",
 	"\xff", "\xc2\x85", "\xc3\xa9", "\xe2\x80\xae", "\xf0\x9f\x98\x80",
 	"\xe2\x82",
 };
