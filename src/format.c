@@ -20,6 +20,31 @@
 
 #include "format.h"
 
+/*
+ * x86-64 always has SSE2: sixteen bytes per compare, and the position of
+ * the first byte that stops a scan straight from the mask.  FMT_PORTABLE
+ * keeps to the word-at-a-time code that other machines build, so that
+ * tests/check_encode.c can build that too and hold it to the same output.
+ */
+#if defined(__SSE2__) && !defined(FMT_PORTABLE)
+#define FMT_SSE2	1
+#include <emmintrin.h>
+#endif
+
+/*
+ * The scans are inlined by force: only in their callers are the bytes
+ * they stop at constants, and the scan's setup folded away.  The loops
+ * for input that is not one plain run are kept out of line, so that the
+ * entry's common case saves and restores no registers for them.
+ */
+#ifdef __GNUC__
+#define SCAN_INLINE	inline __attribute__((__always_inline__))
+#define SLOW_PATH	__attribute__((__noinline__))
+#else
+#define SCAN_INLINE	inline
+#define SLOW_PATH
+#endif
+
 static const char hexdig[] = "0123456789abcdef";
 
 #define ONES		0x0101010101010101ULL
@@ -32,6 +57,237 @@ ascii_plain(unsigned char c, unsigned char a, unsigned char b)
 	return c >= 0x20 && c < 0x7f && c != a && c != b;
 }
 
+#ifdef FMT_SSE2
+/* The 16 bytes at p, at any alignment. */
+static SCAN_INLINE __m128i
+load16(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* v to the 16 bytes at p, at any alignment. */
+static SCAN_INLINE void
+store16(char *p, __m128i v)
+{
+	_mm_storeu_si128((__m128i *)(void *)p, v);
+}
+
+/*
+ * 0xff in each byte of v in 0x20..0x7e that is neither a nor b, else 0.
+ * Adding 1 takes 0x7f..0xff to 0x80..0x00 and 0x20..0x7e to 0x21..0x7f,
+ * so that one signed compare finds both ends of printable ASCII.
+ */
+static SCAN_INLINE __m128i
+vec_plain(__m128i v, unsigned char a, unsigned char b)
+{
+	__m128i ok, ab;
+
+	ok = _mm_cmpgt_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)),
+	    _mm_set1_epi8(0x20));
+	ab = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)a)),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8((char)b)));
+	return _mm_andnot_si128(ab, ok);
+}
+
+/* A bit for each byte of v that vec_plain() refuses (of 16). */
+static SCAN_INLINE unsigned int
+vec_stops(__m128i v, unsigned char a, unsigned char b)
+{
+	return (unsigned int)_mm_movemask_epi8(vec_plain(v, a, b)) ^ 0xffff;
+}
+
+/*
+ * The first stop in m, the stops of two vectors of n bytes of input side
+ * by side, as a position in the input: bits below half are bytes 0..,
+ * the others end at byte n.  The two may overlap, and a stop in the
+ * overlap is found in the first.
+ */
+static SCAN_INLINE size_t
+split_stop(unsigned int m, unsigned int half, size_t n)
+{
+	unsigned int k = (unsigned int)__builtin_ctz(m);
+
+	return k < half ? k : n - 2 * half + k;
+}
+
+/* Copy n < 16 bytes: the first and the last eight (or four), overlapping. */
+static SCAN_INLINE void
+copy_small(char *dst, const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 8) {
+		memcpy(dst, s, 8);
+		memcpy(dst + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(dst, s, 4);
+		memcpy(dst + n - 4, s + n - 4, 4);
+	} else
+		for (i = 0; i < n; i++)
+			dst[i] = (char)s[i];
+}
+
+/*
+ * copy_run() of n < 16 bytes: the first and the last eight (or four) in
+ * one vector, with no read past s + n.
+ */
+static SCAN_INLINE size_t
+copy_short(char *dst, const unsigned char *s, size_t n, unsigned char a,
+    unsigned char b)
+{
+	uint64_t lo, hi;
+	uint32_t l4, h4;
+	unsigned int m;
+	size_t i;
+
+	if (n >= 8) {
+		memcpy(&lo, s, 8);
+		memcpy(&hi, s + n - 8, 8);
+		m = vec_stops(_mm_set_epi64x((long long)hi, (long long)lo),
+		    a, b);
+		n = m == 0 ? n : split_stop(m, 8, n);
+	} else if (n >= 4) {
+		memcpy(&l4, s, 4);
+		memcpy(&h4, s + n - 4, 4);
+		/* bytes 8..15 are zeros, which stop: not looked at */
+		m = vec_stops(_mm_set_epi32(0, 0, (int)h4, (int)l4), a, b) &
+		    0xff;
+		n = m == 0 ? n : split_stop(m, 4, n);
+	} else {
+		for (i = 0; i < n && ascii_plain(s[i], a, b); i++)
+			continue;
+		n = i;
+	}
+	copy_small(dst, s, n);
+	return n;
+}
+
+/*
+ * The run ends at stop, where a pair of vectors from s + from on found
+ * a byte that is not plain: copy what of s[from, stop) is not yet at dst
+ * (s[0, from) is), with at most two stores, and return stop.
+ */
+static SCAN_INLINE size_t
+copy_upto(char *dst, const unsigned char *s, size_t from, size_t stop)
+{
+	if (stop < 16) {
+		copy_small(dst, s, stop);
+		return stop;
+	}
+	if (stop - from > 16)
+		store16(dst + from, load16(s + from));
+	store16(dst + stop - 16, load16(s + stop - 16));
+	return stop;
+}
+
+/*
+ * 1 if all 32 bytes of v and w are plain; else 0, and the first stop's
+ * bit (v's 0..15, w's 16..31) in *m.
+ */
+static SCAN_INLINE int
+pair_plain(__m128i v, __m128i w, unsigned char a, unsigned char b,
+    unsigned int *m)
+{
+	__m128i pv = vec_plain(v, a, b), pw = vec_plain(w, a, b);
+
+	if (_mm_movemask_epi8(_mm_and_si128(pv, pw)) == 0xffff)
+		return 1;
+	*m = (unsigned int)__builtin_ctz(~((unsigned int)_mm_movemask_epi8(pv) |
+	    (unsigned int)_mm_movemask_epi8(pw) << 16));
+	return 0;
+}
+
+/*
+ * Copy the run of bytes at s[0, n) that ascii_plain() accepts to dst; its
+ * length.  Two vectors a test, the last pair ending at s + n and
+ * overlapping the bytes before it.
+ */
+static SCAN_INLINE size_t
+copy_run(char *dst, const unsigned char *s, size_t n, unsigned char a,
+    unsigned char b)
+{
+	__m128i v, w;
+	unsigned int k;
+	size_t i = 0, p;
+
+	if (n < 16)
+		return copy_short(dst, s, n, a, b);
+	for (; i + 32 < n; i += 32) {
+		v = load16(s + i);
+		w = load16(s + i + 16);
+		if (!pair_plain(v, w, a, b, &k))
+			return copy_upto(dst, s, i, i + k);
+		store16(dst + i, v);
+		store16(dst + i + 16, w);
+	}
+	/* n - 32 when there is room, else 0: both lie below the run's end */
+	p = n >= 32 ? n - 32 : 0;
+	v = load16(s + p);
+	w = load16(s + n - 16);
+	if (!pair_plain(v, w, a, b, &k))
+		return copy_upto(dst, s, i, k < 16 ? p + k : n - 32 + k);
+	store16(dst + p, v);
+	store16(dst + n - 16, w);
+	return n;
+}
+
+/* The bit of each byte of v at or above 0x80. */
+static SCAN_INLINE unsigned int
+vec_high(__m128i v)
+{
+	return (unsigned int)_mm_movemask_epi8(v);
+}
+
+/*
+ * The length of the ASCII at the start of s[0, n): 64 bytes a test, the
+ * last 16..64 in one test of overlapping loads, and then the first high
+ * byte found 16 at a time.
+ */
+static SCAN_INLINE size_t
+ascii_skip(const unsigned char *s, size_t n)
+{
+	uint64_t lo, hi;
+	size_t i = 0, e, t;
+	__m128i v;
+	unsigned int m;
+
+	if (n < 16) {
+		if (n >= 8) {
+			memcpy(&lo, s, 8);
+			memcpy(&hi, s + n - 8, 8);
+			if (((lo | hi) & HIGHS) == 0)
+				return n;
+		}
+		while (i < n && s[i] < 0x80)
+			i++;
+		return i;
+	}
+	for (; n - i > 64; i += 64)
+		if (vec_high(_mm_or_si128(_mm_or_si128(load16(s + i),
+		    load16(s + i + 16)), _mm_or_si128(load16(s + i + 32),
+		    load16(s + i + 48)))) != 0)
+			break;
+	if (n - i <= 64) {
+		/*
+		 * 1..64 left: four loads from t, those past the end moved
+		 * back; t too when fewer than 16 are left (what is before i
+		 * is ASCII, and n >= 16).
+		 */
+		e = n - 16;
+		t = i < e ? i : e;
+		v = _mm_or_si128(_mm_or_si128(load16(s + t),
+		    load16(s + (t + 16 < e ? t + 16 : e))),
+		    _mm_or_si128(load16(s + (t + 32 < e ? t + 32 : e)),
+		    load16(s + e)));
+		if (vec_high(v) == 0)
+			return n;
+	}
+	for (; i + 16 <= n; i += 16)
+		if ((m = vec_high(load16(s + i))) != 0)
+			return i + (size_t)__builtin_ctz(m);
+	return n - 16 + (size_t)__builtin_ctz(vec_high(load16(s + n - 16)));
+}
+#else
 /*
  * 1 if a byte of word w is below 0x20, above 0x7e, a or b.  Exact for a
  * word without such a byte (nothing borrows or carries, no high bit is
@@ -51,7 +307,7 @@ word_stops(uint64_t w, unsigned char a, unsigned char b)
  * Length of the run of bytes at s that ascii_plain() accepts, sixteen
  * then eight at a time while word_stops() finds nothing.
  */
-static inline size_t
+static SCAN_INLINE size_t
 ascii_run(const unsigned char *s, size_t n, unsigned char a, unsigned char b)
 {
 	uint64_t w, v;
@@ -73,32 +329,91 @@ ascii_run(const unsigned char *s, size_t n, unsigned char a, unsigned char b)
 	return i;
 }
 
-/* Copy run bytes of s to dst, or as many as room holds; the count. */
+/* Some of the ASCII at the start of s[0, n), eight bytes at a time. */
 static inline size_t
-put_run(char *dst, size_t room, const unsigned char *s, size_t run)
+ascii_skip(const unsigned char *s, size_t n)
 {
-	if (run > room)
-		run = room;
+	uint64_t w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & HIGHS)
+			break;
+	}
+	return i;
+}
+
+/* Copy the run at s[0, n) that ascii_plain() accepts to dst; its length. */
+static SCAN_INLINE size_t
+copy_run(char *dst, const unsigned char *s, size_t n, unsigned char a,
+    unsigned char b)
+{
+	size_t run = ascii_run(s, n, a, b);
+
 	memcpy(dst, s, run);
 	return run;
 }
+#endif /* FMT_SSE2 */
 
 /*
- * Copy the run at src[*i] of printable ASCII other than a and b, as much
- * as fits at dst[*o]; advance both.  1 if it copied anything.
+ * What an encoder makes of the bytes at s (n >= 1 left) that do not start
+ * a plain run: into dst if it fits in room, the input bytes taken (0: it
+ * did not fit) and *w the bytes written.
  */
-static int
-copy_plain(char *dst, size_t dstlen, size_t *o, const unsigned char *src,
-    size_t srclen, size_t *i, unsigned char a, unsigned char b)
-{
-	size_t run, n;
+typedef size_t	special_fn(char *, size_t, const unsigned char *, size_t,
+		    size_t *);
 
-	if ((run = ascii_run(src + *i, srclen - *i, a, b)) == 0)
-		return 0;
-	n = put_run(dst + *o, dstlen - *o, src + *i, run);
-	*o += n;
-	*i += n;
-	return 1;
+/*
+ * The encoders' loop, past a plain run of run bytes at the start of src,
+ * already at dst, that a byte of another kind ends: special() for what
+ * stops a run, and the runs (printable ASCII but a and b) copied as far
+ * as they fit.  Inlined into one function for each encoder, where a, b
+ * and special are constants.
+ */
+static SCAN_INLINE size_t
+encode_rest(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
+    size_t *used, size_t run, unsigned char a, unsigned char b,
+    special_fn *special)
+{
+	size_t i = run, o = run, k, w, lim;
+
+	for (;;) {
+		k = special(dst + o, dstlen - o, s + i, srclen - i, &w);
+		if (k == 0)
+			break;
+		o += w;
+		i += k;
+		lim = srclen - i < dstlen - o ? srclen - i : dstlen - o;
+		run = copy_run(dst + o, s + i, lim, a, b);
+		o += run;
+		i += run;
+		if (run == lim)
+			break;
+	}
+	*used = i;
+	return o;
+}
+
+typedef size_t	rest_fn(char *, size_t, const unsigned char *, size_t,
+		    size_t *, size_t);
+
+/*
+ * An encoder's entry: the plain run at the start of src copied as far as
+ * it fits, which for the common record is all of it, then rest() for
+ * what ends the run (if the input and room go on).
+ */
+static SCAN_INLINE size_t
+encode_fast(char *dst, size_t dstlen, const char *src, size_t srclen,
+    size_t *used, unsigned char a, unsigned char b, rest_fn *rest)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t lim = srclen < dstlen ? srclen : dstlen, run;
+
+	if ((run = copy_run(dst, s, lim, a, b)) < lim)
+		return rest(dst, dstlen, s, srclen, used, run);
+	*used = run;
+	return run;
 }
 
 /*
@@ -164,60 +479,89 @@ utf8_shown(const unsigned char *s, size_t k)
 }
 
 /*
- * Escape src by vis(3) rules (VIS_CSTYLE|VIS_NL|VIS_TAB|VIS_OCTAL, C
- * locale): runs of plain bytes are copied, every other byte escaped; with
- * utf8, a valid UTF-8 sequence of a character utf8_shown() accepts is
- * copied too.  Inlined into both callers, so that the test of utf8 goes.
+ * What the vis encoders make of the byte at s (n >= 1 left) that is not
+ * plain, as a special_fn: with utf8, a valid UTF-8 character utf8_shown()
+ * accepts, as it is; else the byte's escape.
  */
 static inline size_t
-vis_encode(char *dst, size_t dstlen, const char *src, size_t srclen,
-    size_t *used, int utf8)
+vis_special(char *dst, size_t room, const unsigned char *s, size_t n,
+    size_t *w, int utf8)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0, o = 0, n, k;
+	size_t k;
 	char esc[4];
 
-	while (i < srclen) {
-		if (copy_plain(dst, dstlen, &o, s, srclen, &i, '\\', '\\')) {
-			if (o == dstlen)
-				break;
-			continue;
-		}
-		if (utf8 && s[i] >= 0x80 &&
-		    (k = fmt_utf8_seq(s + i, srclen - i)) > 0 &&
-		    utf8_shown(s + i, k)) {
-			if (k > dstlen - o)
-				break;
-			memcpy(dst + o, s + i, k);
-			o += k;
-			i += k;
-			continue;
-		}
-		n = vis_escape(esc, s[i], i + 1 < srclen ? s[i + 1] : 0);
-		if (n > dstlen - o)
-			break;
-		memcpy(dst + o, esc, n);
-		o += n;
-		i++;
+	if (utf8 && s[0] >= 0x80 && (k = fmt_utf8_seq(s, n)) > 0 &&
+	    utf8_shown(s, k)) {
+		if (k > room)
+			return 0;
+		memcpy(dst, s, k);
+		*w = k;
+		return k;
 	}
-	*used = i;
-	return o;
+	k = vis_escape(esc, s[0], n > 1 ? s[1] : 0);
+	if (k > room)
+		return 0;
+	memcpy(dst, esc, k);
+	*w = k;
+	return 1;
 }
 
-/* vis(3) escaping for the C locale: printable ASCII only. */
+/* vis_special() in the C locale. */
+static size_t
+vis_special_c(char *dst, size_t room, const unsigned char *s, size_t n,
+    size_t *w)
+{
+	return vis_special(dst, room, s, n, w, 0);
+}
+
+/* vis_special() in a UTF-8 locale. */
+static size_t
+vis_special_utf8(char *dst, size_t room, const unsigned char *s, size_t n,
+    size_t *w)
+{
+	return vis_special(dst, room, s, n, w, 1);
+}
+
+/* fmt_vis past its first plain run. */
+static SLOW_PATH size_t
+vis_rest(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
+    size_t *used, size_t run)
+{
+	return encode_rest(dst, dstlen, s, srclen, used, run, '\\', '\\',
+	    vis_special_c);
+}
+
+/* fmt_vis_utf8 past its first plain run. */
+static SLOW_PATH size_t
+vis_utf8_rest(char *dst, size_t dstlen, const unsigned char *s,
+    size_t srclen, size_t *used, size_t run)
+{
+	return encode_rest(dst, dstlen, s, srclen, used, run, '\\', '\\',
+	    vis_special_utf8);
+}
+
+/*
+ * vis(3) escaping (VIS_CSTYLE|VIS_NL|VIS_TAB|VIS_OCTAL) for the C locale:
+ * runs of printable ASCII but '\\' are copied, every other byte escaped.
+ */
 size_t
 fmt_vis(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
-	return vis_encode(dst, dstlen, src, srclen, used, 0);
+	return encode_fast(dst, dstlen, src, srclen, used, '\\', '\\',
+	    vis_rest);
 }
 
-/* vis(3) escaping for a UTF-8 locale: printable characters pass. */
+/*
+ * vis(3) escaping for a UTF-8 locale: as fmt_vis, but a valid UTF-8
+ * sequence of a character utf8_shown() accepts is copied too.
+ */
 size_t
 fmt_vis_utf8(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
-	return vis_encode(dst, dstlen, src, srclen, used, 1);
+	return encode_fast(dst, dstlen, src, srclen, used, '\\', '\\',
+	    vis_utf8_rest);
 }
 
 /* 1 if the current LC_CTYPE locale's character set is UTF-8, else 0. */
@@ -265,25 +609,13 @@ fmt_utf8_seq(const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* 1 if the n bytes at src are valid UTF-8, else 0. */
-int
-fmt_utf8_valid(const char *src, size_t n)
+/* fmt_utf8_valid() past the i bytes of ASCII that src starts with. */
+static SLOW_PATH int
+utf8_valid_rest(const unsigned char *s, size_t n, size_t i)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0, k;
+	size_t k;
 
-	while (i < n) {
-		/* Fast path for ASCII, eight bytes at a time. */
-		while (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, s + i, 8);
-			if (w & UINT64_C(0x8080808080808080))
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
+	do {
 		if (s[i] < 0x80) {
 			i++;
 			continue;
@@ -291,8 +623,18 @@ fmt_utf8_valid(const char *src, size_t n)
 		if ((k = fmt_utf8_seq(s + i, n - i)) == 0)
 			return 0;
 		i += k;
-	}
+	} while ((i += ascii_skip(s + i, n - i)) < n);
 	return 1;
+}
+
+/* 1 if the n bytes at src are valid UTF-8, else 0; ASCII is the quick case. */
+int
+fmt_utf8_valid(const char *src, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = ascii_skip(s, n);
+
+	return i == n || utf8_valid_rest(s, n, i);
 }
 
 /* The letter of JSON's two-character escape of control c, or 0. */
@@ -309,59 +651,72 @@ json_letter(unsigned char c)
 	}
 }
 
-/* Encode src as the inside of a JSON string (invalid UTF-8 -> U+FFFD). */
+/*
+ * What fmt_json makes of the byte at s (n >= 1 left) that is not plain,
+ * as a special_fn: a valid UTF-8 character as it is, U+FFFD for a byte
+ * that does not start one, a two-character or \u00XX escape for the rest.
+ */
+static size_t
+json_special(char *dst, size_t room, const unsigned char *s, size_t n,
+    size_t *w)
+{
+	unsigned char c = s[0];
+	size_t k;
+	char esc;
+
+	if (c >= 0x80) {
+		if ((k = fmt_utf8_seq(s, n)) == 0) {
+			/* U+FFFD, as UTF-8 */
+			if (room < 3)
+				return 0;
+			memcpy(dst, "\xef\xbf\xbd", 3);
+			*w = 3;
+			return 1;
+		}
+		if (room < k)
+			return 0;
+		memcpy(dst, s, k);
+		*w = k;
+		return k;
+	}
+	esc = c == '"' || c == '\\' ? (char)c : json_letter(c);
+	if (esc != 0) {
+		if (room < 2)
+			return 0;
+		dst[0] = '\\';
+		dst[1] = esc;
+		*w = 2;
+		return 1;
+	}
+	/* other controls and DEL */
+	if (room < 6)
+		return 0;
+	memcpy(dst, "\\u00", 4);
+	dst[4] = hexdig[c >> 4];
+	dst[5] = hexdig[c & 15];
+	*w = 6;
+	return 1;
+}
+
+/* fmt_json past its first plain run. */
+static SLOW_PATH size_t
+json_rest(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
+    size_t *used, size_t run)
+{
+	return encode_rest(dst, dstlen, s, srclen, used, run, '"', '\\',
+	    json_special);
+}
+
+/*
+ * Encode src as the inside of a JSON string: printable ASCII but '"' and
+ * '\\' as it is, valid UTF-8 too, invalid bytes as U+FFFD.
+ */
 size_t
 fmt_json(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0, o = 0, k;
-	unsigned char c;
-	char esc;
-
-	while (i < srclen) {
-		if (copy_plain(dst, dstlen, &o, s, srclen, &i, '"', '\\')) {
-			if (o == dstlen)
-				break;
-			continue;
-		}
-		c = s[i];
-		if (c >= 0x80) {
-			if ((k = fmt_utf8_seq(s + i, srclen - i)) == 0) {
-				/* U+FFFD, as UTF-8 */
-				if (dstlen - o < 3)
-					break;
-				memcpy(dst + o, "\xef\xbf\xbd", 3);
-				o += 3;
-				i++;
-				continue;
-			}
-			if (dstlen - o < k)
-				break;
-			memcpy(dst + o, s + i, k);
-			o += k;
-			i += k;
-			continue;
-		}
-		esc = c == '"' || c == '\\' ? (char)c : json_letter(c);
-		if (esc != 0) {
-			if (dstlen - o < 2)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = esc;
-		} else {
-			/* other controls and DEL */
-			if (dstlen - o < 6)
-				break;
-			memcpy(dst + o, "\\u00", 4);
-			dst[o + 4] = hexdig[c >> 4];
-			dst[o + 5] = hexdig[c & 15];
-			o += 6;
-		}
-		i++;
-	}
-	*used = i;
-	return o;
+	return encode_fast(dst, dstlen, src, srclen, used, '"', '\\',
+	    json_rest);
 }
 
 static const char b64dig[] =
@@ -430,36 +785,89 @@ static const char digits2[] =
     "606162636465666768697071727374757677787980818283848586878889"
     "90919293949596979899";
 
-/* The number of decimal digits of v. */
-static inline size_t
-u64_digits(uint64_t v)
+/* Two digits of v (0..99) at p. */
+static inline void
+put2(char *p, unsigned int v)
 {
-	size_t n = 1;
-
-	for (; v >= 10000; v /= 10000)
-		n += 4;
-	if (v >= 1000)
-		return n + 3;
-	if (v >= 100)
-		return n + 2;
-	return v >= 10 ? n + 1 : n;
+	memcpy(p, digits2 + 2 * v, 2);
 }
 
-/* Write v in decimal at buf (FMT_U64LEN bytes, no NUL); its length. */
+/* v (below 10^4) as four digits, zeros first, at p. */
+static inline void
+put4(char *p, uint32_t v)
+{
+	put2(p, v / 100);
+	put2(p + 2, v % 100);
+}
+
+/* v (below 10^8) as eight digits, zeros first, at p. */
+static inline void
+put8(char *p, uint32_t v)
+{
+	put4(p, v / 10000);
+	put4(p + 4, v % 10000);
+}
+
+/* The number of decimal digits of v (below 2^32), by comparisons. */
+static inline size_t
+u32_digits(uint32_t v)
+{
+	if (v < 100000)
+		return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 :
+		    v < 10000 ? 4 : 5;
+	return v < 10000000 ? (v < 1000000 ? 6 : 7) : v < 100000000 ? 8 :
+	    v < 1000000000 ? 9 : 10;
+}
+
+/*
+ * v in decimal, its n digits at buf: two at a time from the end, in 32
+ * bits, where a division by 100 is a cheaper multiplication.
+ */
+static inline void
+u32_put(char *buf, size_t n, uint32_t v)
+{
+	uint32_t q;
+
+	while (v >= 100) {
+		q = v / 100;
+		n -= 2;
+		put2(buf + n, v - q * 100);
+		v = q;
+	}
+	if (v >= 10)
+		put2(buf, v);
+	else
+		buf[0] = (char)('0' + v);
+}
+
+/*
+ * Write v in decimal at buf (FMT_U64LEN bytes, no NUL); its length.  Most
+ * numbers (lengths, ids, seconds) fit in 32 bits; larger ones give their
+ * low eight digits at a time to the 32-bit code.
+ */
 size_t
 fmt_u64(char *buf, uint64_t v)
 {
-	size_t n = u64_digits(v), i = n;
+	size_t n, hn;
+	uint64_t hi;
 
-	for (; v >= 100; v /= 100) {
-		i -= 2;
-		memcpy(buf + i, digits2 + 2 * (v % 100), 2);
+	if (v <= UINT32_MAX) {
+		n = u32_digits((uint32_t)v);
+		u32_put(buf, n, (uint32_t)v);
+		return n;
 	}
-	if (v >= 10)
-		memcpy(buf, digits2 + 2 * v, 2);
-	else
-		buf[0] = (char)('0' + v);
-	return n;
+	/* up to 20 digits: 4 + 8 + 8 */
+	hi = v / 100000000;
+	if (hi <= UINT32_MAX) {
+		hn = u32_digits((uint32_t)hi);
+		u32_put(buf, hn, (uint32_t)hi);
+	} else {
+		hn = u32_digits((uint32_t)(hi / 100000000)) + 8;
+		u32_put(buf, hn - 8, (uint32_t)(hi / 100000000));
+		put8(buf + hn - 8, (uint32_t)(hi % 100000000));
+	}
+	put8(buf + hn, (uint32_t)(v % 100000000));
+	return hn + 8;
 }
 
 /* Write v in decimal at buf (FMT_I64LEN bytes, no NUL); its length. */
@@ -471,13 +879,6 @@ fmt_i64(char *buf, int64_t v)
 	buf[0] = '-';
 	/* 0 - v in unsigned arithmetic: INT64_MIN has no positive twin */
 	return 1 + fmt_u64(buf + 1, 0 - (uint64_t)v);
-}
-
-/* Two digits of v (0..99) at p. */
-static inline void
-put2(char *p, unsigned int v)
-{
-	memcpy(p, digits2 + 2 * v, 2);
 }
 
 /*
@@ -549,26 +950,33 @@ fmt_time_cached(char *buf, size_t len, const struct timespec *ts,
     struct fmt_timecache *tc)
 {
 	struct fmt_timecache local;
-	unsigned int us;
+	unsigned int us, hi;
 	char *p;
 
 	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
 		return time_odd(buf, len, ts);
-	memset(&local, 0, sizeof(local));
-	if (tc == NULL)
+	if (tc == NULL) {
+		/* only for time_prefix() to fill: no need to clear it all */
+		local.valid = 0;
 		tc = &local;
+	}
 	if ((!tc->valid || tc->sec != ts->tv_sec) &&
 	    time_prefix(tc, ts->tv_sec) == -1)
 		return -1;
 	/* six digits, 'Z' and the NUL */
 	if (len < tc->len + 8)
 		return -1;
-	memcpy(buf, tc->prefix, tc->len);
+	/* a four-digit year's 20 bytes as one fixed copy, not a call */
+	if (tc->len == 20)
+		memcpy(buf, tc->prefix, 20);
+	else
+		memcpy(buf, tc->prefix, tc->len);
 	p = buf + tc->len;
 	us = (unsigned int)(ts->tv_nsec / 1000);
-	put2(p, us / 10000);
-	put2(p + 2, us / 100 % 100);
-	put2(p + 4, us % 100);
+	hi = us / 10000;
+	us -= hi * 10000;
+	put2(p, hi);
+	put4(p + 2, us);
 	p[6] = 'Z';
 	p[7] = '\0';
 	return (int)(tc->len + 7);

@@ -20,6 +20,41 @@
 #include "format.h"
 #include "fuzz/ref.h"
 
+/*
+ * format.c once more as it is built without SSE2 (FMT_PORTABLE), its
+ * functions renamed port_*: the word-at-a-time scans other machines run
+ * are held to the same output here.
+ */
+#undef UDG_FORMAT_H
+#define FMT_PORTABLE	1
+#define fmt_vis		port_vis
+#define fmt_vis_utf8	port_vis_utf8
+#define fmt_locale_utf8	port_locale_utf8
+#define fmt_json	port_json
+#define fmt_base64	port_base64
+#define fmt_utf8_valid	port_utf8_valid
+#define fmt_utf8_seq	port_utf8_seq
+#define fmt_u64		port_u64
+#define fmt_i64		port_i64
+#define fmt_time	port_time
+#define fmt_time_cached	port_time_cached
+#define fmt_timecache	port_timecache
+#define fmt_syslog	port_syslog
+#include "format.c"
+#undef fmt_vis
+#undef fmt_vis_utf8
+#undef fmt_locale_utf8
+#undef fmt_json
+#undef fmt_base64
+#undef fmt_utf8_valid
+#undef fmt_utf8_seq
+#undef fmt_u64
+#undef fmt_i64
+#undef fmt_time
+#undef fmt_time_cached
+#undef fmt_timecache
+#undef fmt_syslog
+
 #define BIG	2048
 
 /*
@@ -283,6 +318,191 @@ START_TEST(base64_matches_reference)
 }
 END_TEST
 
+/* strvisx(3) of src[0, len), given the NUL after it that fmt_vis sees. */
+static size_t
+ref_vis(char *out, const char *src, size_t len)
+{
+	char copy[BIG + 1];
+
+	memcpy(copy, src, len);
+	copy[len] = '\0';
+	return (size_t)strvisx(out, copy, len, REF_VIS_FLAGS);
+}
+
+/* 1 if src[0, len) is valid UTF-8 by ref.h's decoder. */
+static int
+ref_valid(const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, k;
+	uint32_t cp;
+
+	for (; i < len; i += k)
+		if ((k = ref_utf8(s + i, len - i, &cp)) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * valid() of src[0, len), from an exact copy on the heap so that a read
+ * past it is one a checker sees, against ref_valid().
+ */
+static void
+valid_exact(int (*valid)(const char *, size_t), const char *src, size_t len)
+{
+	char *in;
+
+	if ((in = malloc(len > 0 ? len : 1)) == NULL)
+		ck_abort_msg("out of memory");
+	memcpy(in, src, len);
+	MUST(valid(in, len) == ref_valid(src, len));
+	free(in);
+}
+
+static const struct {
+	const char	*name;
+	fmt_encoder	*enc;
+	ref_fn		*ref;
+} encoders[] = {
+	{ "fmt_vis", fmt_vis, ref_vis },
+	{ "fmt_vis_utf8", fmt_vis_utf8, ref_vis_utf8 },
+	{ "fmt_json", fmt_json, ref_json },
+	{ "port_vis", port_vis, ref_vis },
+	{ "port_vis_utf8", port_vis_utf8, ref_vis_utf8 },
+	{ "port_json", port_json, ref_json },
+};
+
+#define GUARD	'#'
+
+/*
+ * enc of src[0, len) (an exact copy on the heap, so that a read past it
+ * is one a checker sees) through a dst of room bytes at a time: equal to
+ * want, and never a byte written past what a call says it wrote.
+ */
+static void
+encode_exact(const char *what, fmt_encoder *enc, size_t room,
+    const char *src, size_t len, const char *want, size_t wn)
+{
+	static char got[6 * BIG], dst[BIG + 1];
+	char *in;
+	size_t o = 0, off = 0, n, used, j;
+
+	if ((in = malloc(len > 0 ? len : 1)) == NULL)
+		ck_abort_msg("out of memory");
+	memcpy(in, src, len);
+	while (off < len) {
+		memset(dst, GUARD, room + 1);
+		n = enc(dst, room, in + off, len - off, &used);
+		MUST(used > 0 && used <= len - off);
+		MUST(n <= room);
+		for (j = n; j <= room; j++)
+			if (dst[j] != GUARD)
+				ck_abort_msg("%s: room %zu, len %zu: byte %zu "
+				    "past the %zu written", what, room,
+				    len - off, j, n);
+		memcpy(got + o, dst, n);
+		o += n;
+		off += used;
+	}
+	free(in);
+	same(what, got, o, want, wn);
+}
+
+/* The bytes put in a plain line, one at a time, at every position. */
+static const char *const odd_bits[] = {
+	"\\", "\"", "\0", "\0007", "\n", "\x1f", " ", "~", "\x7f", "\x80",
+	"\xff", "\xc2\x85", "\xc3\xa9", "\xe2\x80\xae", "\xf0\x9f\x98\x80",
+	"\xe2\x82",
+};
+
+/*
+ * A line of len printable bytes (no '\\' or '"') with bit at pos (cut at
+ * the end) and, if last, a control as its last byte.
+ */
+static void
+odd_line(char *s, size_t len, size_t pos, const char *bit, size_t bitlen,
+    int last)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		s[i] = (char)(0x20 + (i * 7 + len) % 95);
+		if (s[i] == '\\' || s[i] == '"')
+			s[i] = 'x';
+	}
+	if (pos < len)
+		memcpy(s + pos, bit, bitlen < len - pos ? bitlen : len - pos);
+	if (last && len > 0)
+		s[len - 1] = '\001';
+}
+
+/*
+ * Every encoder, vector and word scans alike, on lines of 0..40 bytes
+ * with an odd byte at each position 0..40 (or none): the word and vector
+ * boundaries, the overlapping last loads and every cut by the room left.
+ */
+START_TEST(odd_byte_everywhere)
+{
+	char src[64], want[6 * 64];
+	size_t len, pos, b, e, room, wn, blen;
+	int last;
+
+	for (len = 0; len <= 40; len++)
+		for (pos = 0; pos <= 41; pos++)
+			for (b = 0; b < sizeof(odd_bits) / sizeof(odd_bits[0]);
+			    b++)
+				for (last = 0; last < 2; last++) {
+			blen = b == 3 ? 2 : strlen(odd_bits[b]);
+			if (b == 2)
+				blen = 1;
+			odd_line(src, len, pos, odd_bits[b], blen, last);
+			valid_exact(fmt_utf8_valid, src, len);
+			valid_exact(port_utf8_valid, src, len);
+			for (e = 0; e < sizeof(encoders) / sizeof(encoders[0]);
+			    e++) {
+				wn = encoders[e].ref(want, src, len);
+				for (room = FMT_MINROOM; room <= 20; room++)
+					encode_exact(encoders[e].name,
+					    encoders[e].enc, room, src, len,
+					    want, wn);
+				encode_exact(encoders[e].name, encoders[e].enc,
+				    6 * 64, src, len, want, wn);
+			}
+		}
+}
+END_TEST
+
+/* The portable encoders on the random inputs the fast ones get. */
+START_TEST(portable_matches_reference)
+{
+	match_reference("port_vis_utf8", port_vis_utf8, ref_vis_utf8, 7,
+	    t_scaled(30000), 13);
+	match_reference("port_json", port_json, ref_json, 3,
+	    t_scaled(30000), 29);
+}
+END_TEST
+
+/* fmt_utf8_valid, both builds, on long inputs with one odd byte. */
+START_TEST(utf8_valid_long)
+{
+	static char src[BIG];
+	unsigned int seed = 19;
+	size_t len, pos, b, blen;
+	long t, cnt = t_scaled(20000);
+
+	for (t = 0; t < cnt; t++) {
+		len = (size_t)rand_r(&seed) % BIG;
+		pos = len > 0 ? (size_t)rand_r(&seed) % (len + 8) : 0;
+		b = (size_t)rand_r(&seed) % (sizeof(odd_bits) /
+		    sizeof(odd_bits[0]));
+		blen = b == 2 ? 1 : b == 3 ? 2 : strlen(odd_bits[b]);
+		odd_line(src, len, pos, odd_bits[b], blen, 0);
+		valid_exact(fmt_utf8_valid, src, len);
+		valid_exact(port_utf8_valid, src, len);
+	}
+}
+END_TEST
+
 /* A random 64-bit value with a random number of significant bits. */
 static uint64_t
 rand64(unsigned int *seed)
@@ -424,6 +644,10 @@ encode_suite(void)
 	tc = t_tcase(s, "json", 60);
 	tcase_add_test(tc, json_matches_reference);
 	tcase_add_test(tc, base64_matches_reference);
+	tc = t_tcase(s, "edges", 120);
+	tcase_add_test(tc, odd_byte_everywhere);
+	tcase_add_test(tc, portable_matches_reference);
+	tcase_add_test(tc, utf8_valid_long);
 	tc = t_tcase(s, "numbers", 60);
 	tcase_add_test(tc, integers_match_snprintf);
 	tcase_add_test(tc, times_match_snprintf);

@@ -2,10 +2,12 @@
  * encode - a micro loop over one of format.c's encoders, for counting
  * instructions per call with callgrind (N calls minus 0 calls, over N).
  *
- * encode OP N
+ * encode OP N [LEN]
  *
- * OP is vis, visutf8, json, base64, utf8valid (on a 64-byte line as the
- * sink job sends), u64, i64 (a pid-sized number), time (fmt_time),
+ * OP is vis, visutf8, json, base64, utf8valid (on the first LEN bytes,
+ * 64 unless given, of a printable line as the sink job sends: LEN 63 is
+ * udg-listen's "line N xxx..." test load, and takes the encoders' tails),
+ * u64, i64 (a pid-sized number), time (fmt_time),
  * timecached (fmt_time_cached, the second advancing every 1000 calls),
  * or the snprintf(3) versions the tools used: u64printf, timeprintf.
  */
@@ -25,11 +27,14 @@ static const char line[] =
 /* The sum of the outputs' bytes: keeps the compiler from dropping them. */
 static volatile unsigned long sink;
 
+/* The bytes of line the encoders get. */
+static size_t linelen = sizeof(line) - 1;
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: encode vis|visutf8|json|base64|utf8valid|"
-	    "u64|i64|time|timecached|u64printf|timeprintf n\n");
+	    "u64|i64|time|timecached|u64printf|timeprintf n [len]\n");
 	exit(1);
 }
 
@@ -42,10 +47,14 @@ run_encoder(fmt_encoder *enc, long n)
 	long i;
 
 	for (i = 0; i < n; i++)
-		sink += enc(out, sizeof(out), line, sizeof(line) - 1, &used);
+		sink += enc(out, sizeof(out), line, linelen, &used);
 }
 
-/* Run the time formatter called what n times, a new second each 1000. */
+/*
+ * Run the time formatter called what n times, a new second each 1000.
+ * The name is looked at once, not in the loop, so that its strcmp(3)s
+ * are not counted as the formatter's.
+ */
 static void
 run_time(const char *what, long n)
 {
@@ -54,14 +63,17 @@ run_time(const char *what, long n)
 	struct tm tm;
 	char buf[FMT_TIMELEN];
 	long i;
+	int op;
 
+	op = strcmp(what, "time") == 0 ? 0 :
+	    strcmp(what, "timecached") == 0 ? 1 : 2;
 	memset(&tc, 0, sizeof(tc));
 	for (i = 0; i < n; i++) {
 		ts.tv_sec += i % 1000 == 0;
 		ts.tv_nsec = (i * 7919) % 1000000000L;
-		if (strcmp(what, "time") == 0)
+		if (op == 0)
 			sink += (unsigned long)fmt_time(buf, sizeof(buf), &ts);
-		else if (strcmp(what, "timecached") == 0)
+		else if (op == 1)
 			sink += (unsigned long)fmt_time_cached(buf,
 			    sizeof(buf), &ts, &tc);
 		else if (gmtime_r(&ts.tv_sec, &tm) != NULL)
@@ -76,10 +88,16 @@ int
 main(int argc, char *argv[])
 {
 	char buf[32];
-	long n, i;
+	long n, i, len;
 
-	if (argc != 3 || (n = strtol(argv[2], NULL, 10)) < 0)
+	if (argc < 3 || argc > 4 || (n = strtol(argv[2], NULL, 10)) < 0)
 		usage();
+	if (argc == 4) {
+		len = strtol(argv[3], NULL, 10);
+		if (len < 0 || (size_t)len > sizeof(line) - 1)
+			usage();
+		linelen = (size_t)len;
+	}
 	if (strcmp(argv[1], "vis") == 0)
 		run_encoder(fmt_vis, n);
 	else if (strcmp(argv[1], "visutf8") == 0)
@@ -90,8 +108,7 @@ main(int argc, char *argv[])
 		run_encoder(fmt_base64, n);
 	else if (strcmp(argv[1], "utf8valid") == 0)
 		for (i = 0; i < n; i++)
-			sink += (unsigned long)fmt_utf8_valid(line,
-			    sizeof(line) - 1);
+			sink += (unsigned long)fmt_utf8_valid(line, linelen);
 	else if (strcmp(argv[1], "u64") == 0)
 		for (i = 0; i < n; i++)
 			sink += fmt_u64(buf, (uint64_t)(1000000 + i % 4000000));
