@@ -272,6 +272,18 @@ is_cred(const struct cmsghdr *c)
 	    c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS;
 }
 
+/* 1 if c is the kernel's 64-bit SO_TIMESTAMPNS_NEW message. */
+static int
+is_time64(const struct cmsghdr *c)
+{
+	return c->cmsg_len == CMSG_LEN(2 * sizeof(int64_t)) &&
+	    c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS_NEW;
+}
+
+/* The time message, then credentials: the block under UDG_TIMESTAMP. */
+#define TIME_CRED_SPACE	(CMSG_SPACE(2 * sizeof(int64_t)) + \
+	CMSG_SPACE(sizeof(struct ucred)))
+
 /*
  * Walk any control block: every message taken, credentials or not.  Out
  * of line, so that the common block does not pay for the registers the
@@ -305,6 +317,8 @@ void
 udgi_cred_parse(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen,
     int msgflags)
 {
+	struct cmsghdr *c;
+
 	m->pidfd = -1;
 	m->time.tv_sec = 0;
 	m->time.tv_nsec = 0;
@@ -319,6 +333,15 @@ udgi_cred_parse(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen,
 	 */
 	if (ctllen == CMSG_SPACE(sizeof(struct ucred)) && is_cred(ctl)) {
 		(void)take_cred(m, ctl);
+		m->flags |= UDG_MSG_UNPINNED;
+		return;
+	}
+	/* With SO_TIMESTAMPNS_NEW on too, the time comes first. */
+	c = (struct cmsghdr *)((unsigned char *)ctl +
+	    CMSG_SPACE(2 * sizeof(int64_t)));
+	if (ctllen == TIME_CRED_SPACE && is_time64(ctl) && is_cred(c)) {
+		take_time(m, ctl);
+		(void)take_cred(m, c);
 		m->flags |= UDG_MSG_UNPINNED;
 		return;
 	}

@@ -488,6 +488,44 @@ START_TEST(creds_with_truncated_payload)
 END_TEST
 
 /*
+ * Time and credentials, the block of every datagram under UDG_TIMESTAMP:
+ * the kernel's time of each, within the receive's, and who sent it.
+ */
+START_TEST(creds_and_time_in_batch)
+{
+	struct udg *srv;
+	struct udg_msg m[8];
+	struct timespec t0, t1;
+	char bufs[8][8];
+	int s, i;
+
+	srv = udg_server("srv", -1, UDG_TIMESTAMP);
+	ck_assert_ptr_nonnull(srv);
+	ck_assert_int_ne(udg_flags(srv) & UDG_TIMESTAMP, 0);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &t0), 0);
+	for (i = 0; i < 8; i++)
+		ck_assert_int_eq(t_sendmsg(s, "srv", "t", 1, NULL, 0, NULL), 1);
+	ck_assert_int_eq(recv_all(srv, m, bufs, 8), 8);
+	ck_assert_int_eq(clock_gettime(CLOCK_REALTIME, &t1), 0);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(m[i].flags, UDG_MSG_KTIME | UDG_MSG_UNPINNED);
+		ck_assert_int_eq(m[i].pid, getpid());
+		ck_assert_uint_eq(m[i].uid, getuid());
+		ck_assert_uint_eq(m[i].gid, getgid());
+		ck_assert_int_eq(m[i].pidfd, -1);
+		ck_assert_int_ge(m[i].time.tv_sec, t0.tv_sec);
+		ck_assert_int_le(m[i].time.tv_sec, t1.tv_sec);
+		ck_assert(m[i].time.tv_nsec >= 0 &&
+		    m[i].time.tv_nsec < 1000000000L);
+	}
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
+/*
  * Everything at once: time, credentials, passed fds and the pidfd after
  * them, in that order, for each datagram of a batch.
  */
@@ -680,6 +718,7 @@ cred_suite(void)
 	tcase_add_test(tc, fds_refused_fallback);
 	tcase_add_test(tc, creds_only_in_batch);
 	tcase_add_test(tc, creds_with_truncated_payload);
+	tcase_add_test(tc, creds_and_time_in_batch);
 	tcase_add_test(tc, creds_pidfd_time_and_fds);
 	tcase_add_test(tc, no_creds_reported);
 	if (have_passrights())
