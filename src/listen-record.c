@@ -107,6 +107,71 @@ cpy_id(char *d, const struct udg_msg *m, int64_t v, const char *none,
 	return d + fmt_i64(d, v);
 }
 
+/* The forms of the credentials struct record_ids keeps. */
+#define IDS_TEXT	1	/* "pid uid gid " */
+#define IDS_JSON	2	/* ","pid":N,"uid":N,"gid":N */
+
+/* "pid uid gid " for -C, "-1" for each when m has no credentials, at d. */
+static char *
+cpy_creds_text(char *d, const struct udg_msg *m)
+{
+	d = cpy_id(d, m, (int64_t)m->pid, "-1", 2);
+	*d++ = ' ';
+	d = cpy_id(d, m, (int64_t)m->uid, "-1", 2);
+	*d++ = ' ';
+	d = cpy_id(d, m, (int64_t)m->gid, "-1", 2);
+	*d++ = ' ';
+	return d;
+}
+
+/* ","pid":N,"uid":N,"gid":N, null for each when m has none, at d. */
+static char *
+cpy_creds_json(char *d, const struct udg_msg *m)
+{
+	d = CPY_LIT(d, "\",\"pid\":");
+	d = cpy_id(d, m, (int64_t)m->pid, "null", 4);
+	d = CPY_LIT(d, ",\"uid\":");
+	d = cpy_id(d, m, (int64_t)m->uid, "null", 4);
+	d = CPY_LIT(d, ",\"gid\":");
+	return cpy_id(d, m, (int64_t)m->gid, "null", 4);
+}
+
+/* 1 if c holds m's credentials in form kind. */
+static inline int
+ids_hit(const struct record_ids *c, const struct udg_msg *m, int kind)
+{
+	int nocred = (m->flags & UDG_MSG_NOCRED) != 0;
+
+	return c->kind == kind && c->nocred == nocred && (nocred ||
+	    (c->pid == m->pid && c->uid == m->uid && c->gid == m->gid));
+}
+
+/*
+ * m's credentials in form kind at d, from c (NULL: none) when it holds
+ * them, else formatted and kept there; past their end.
+ */
+static char *
+cpy_ids(char *d, const struct udg_msg *m, struct record_ids *c, int kind)
+{
+	char *e;
+
+	if (c != NULL && ids_hit(c, m, kind)) {
+		memcpy(d, c->s, c->len);
+		return d + c->len;
+	}
+	e = kind == IDS_JSON ? cpy_creds_json(d, m) : cpy_creds_text(d, m);
+	if (c != NULL && (size_t)(e - d) <= sizeof(c->s)) {
+		c->kind = kind;
+		c->nocred = (m->flags & UDG_MSG_NOCRED) != 0;
+		c->pid = m->pid;
+		c->uid = m->uid;
+		c->gid = m->gid;
+		c->len = (size_t)(e - d);
+		memcpy(c->s, d, c->len);
+	}
+	return e;
+}
+
 /*
  * Append ,"KEY":"..." or ,"KEY_base64":"..." for p[0, len); key is a
  * string constant of keylen bytes.
@@ -276,12 +341,7 @@ cpy_json_head(char *d, const struct udg_msg *m,
 {
 	d = CPY_LIT(d, "{\"time\":\"");
 	d = cpy_time(d, meta);
-	d = CPY_LIT(d, "\",\"pid\":");
-	d = cpy_id(d, m, (int64_t)m->pid, "null", 4);
-	d = CPY_LIT(d, ",\"uid\":");
-	d = cpy_id(d, m, (int64_t)m->uid, "null", 4);
-	d = CPY_LIT(d, ",\"gid\":");
-	return cpy_id(d, m, (int64_t)m->gid, "null", 4);
+	return cpy_ids(d, m, meta->ids, IDS_JSON);
 }
 
 /* ,"len":N,"truncated":B, the fixed members after the peer, at d. */
@@ -420,21 +480,16 @@ put_json(struct tool_out *o, const struct record_opts *ro,
 	PUT_LIT(o, "}\n");
 }
 
-/* "pid uid gid " for -C, "-1" for each when m has no credentials. */
+/* Append -C's "pid uid gid ". */
 static void
-put_creds(struct tool_out *o, const struct udg_msg *m)
+put_creds(struct tool_out *o, const struct udg_msg *m,
+    const struct record_meta *meta)
 {
-	char tmp[3 * (FMT_I64LEN + 1)], *p, *d;
+	char tmp[3 * (FMT_I64LEN + 1)], *p;
 
-	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
-		return;
-	d = cpy_id(d, m, (int64_t)m->pid, "-1", 2);
-	*d++ = ' ';
-	d = cpy_id(d, m, (int64_t)m->uid, "-1", 2);
-	*d++ = ' ';
-	d = cpy_id(d, m, (int64_t)m->gid, "-1", 2);
-	*d++ = ' ';
-	commit(o, p, (size_t)(d - p), tmp);
+	if ((p = reserve(o, sizeof(tmp), tmp)) != NULL)
+		commit(o, p, (size_t)(cpy_ids(p, m, meta->ids, IDS_TEXT) - p),
+		    tmp);
 }
 
 /*
@@ -665,7 +720,7 @@ put_line(struct tool_out *o, const struct record_opts *ro,
 	if (ro->stamp != RECORD_STAMP_NONE)
 		put_stamp(o, ro->stamp, meta);
 	if (ro->creds)
-		put_creds(o, m);
+		put_creds(o, m, meta);
 	if (ro->identity)
 		put_comm_field(o, ro->text, meta->id);
 	if (ro->peer && meta->socket != NULL)

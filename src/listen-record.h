@@ -45,6 +45,20 @@ struct record_opts {
 						   than the payload */
 };
 
+/*
+ * The writer's last sender credentials as it wrote them: most datagrams
+ * come from the sender before, whose numbers then need no formatting.
+ */
+struct record_ids {
+	int		 kind;		/* 0: none yet, else which form */
+	int		 nocred;	/* UDG_MSG_NOCRED */
+	pid_t		 pid;
+	uid_t		 uid;
+	gid_t		 gid;
+	size_t		 len;
+	char		 s[3 * (FMT_I64LEN + 8)];
+};
+
 /* What the listener knows of a datagram besides the message itself. */
 struct record_meta {
 	struct timespec		 time;	/* arrival, CLOCK_REALTIME */
@@ -53,6 +67,7 @@ struct record_meta {
 	const char		*socket; /* the socket it came in on: NULL,
 					    not shown (only one) */
 	struct fmt_timecache	*cache;	/* the writer's last second; NULL */
+	struct record_ids	*ids;	/* and last credentials; NULL */
 };
 
 /* Defaults: text escaped with fmt_vis, no prefixes. */

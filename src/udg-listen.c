@@ -127,6 +127,7 @@ struct listener {
 	struct ratelim		 rl_unverified;
 	struct timespec		 rt_now, mono_now;	/* this batch's */
 	struct fmt_timecache	 tcache;	/* records' last second */
+	struct record_ids	 ids;		/* and last credentials */
 	int			 need_id;	/* -I, --allow-*, rate by unit */
 	int			 need_ops;	/* a rate limit or forwarding */
 	int			 screen;	/* handle() filters: admit() */
@@ -1582,6 +1583,7 @@ receive(struct listener *l, size_t si, int want)
 		err(EX_OSERR, "clock_gettime");
 	memset(&meta, 0, sizeof(meta));
 	meta.cache = &l->tcache;
+	meta.ids = &l->ids;
 	/* With one socket, records stay as they were: no socket named. */
 	meta.socket = l->opt->nsocks > 1 ? l->opt->sockpaths[si] : NULL;
 	for (i = 0; i < n; i++) {

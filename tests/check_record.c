@@ -28,7 +28,7 @@
  * sender unknown, one socket (not named).
  */
 static const struct record_meta meta0 = { { 1764600000, 123456789 },
-    { 4711, 250999 }, NULL, NULL, NULL };
+    { 4711, 250999 }, NULL, NULL, NULL, NULL };
 
 /* A datagram from /tmp/c.sock, credentials 4711 1000 100 (one at a time). */
 static void
@@ -83,19 +83,22 @@ render(const struct record_opts *ro, const struct udg_msg *m,
 /*
  * Assert that ro's record for m and meta is exactly want[0, wlen), through
  * a small buffer and a large one, with and without a time cache (twice:
- * the second record takes the cached second).
+ * the second record takes the cached second and credentials).
  */
 static void
 expect_with(const struct record_opts *ro, const struct udg_msg *m,
     const struct record_meta *meta, const char *want, size_t wlen)
 {
 	struct fmt_timecache tc;
+	struct record_ids ids;
 	struct record_meta cm = *meta;
 	size_t len, i;
 	char *got;
 
 	memset(&tc, 0, sizeof(tc));
+	memset(&ids, 0, sizeof(ids));
 	cm.cache = &tc;
+	cm.ids = &ids;
 	for (i = 0; i < 6; i++) {
 		got = render(ro, m, i < 4 ? &cm : meta,
 		    i % 2 ? BIGCAP : OUTCAP, &len);
@@ -362,6 +365,64 @@ START_TEST(json_syslog_members)
 	    "\"len\":9,\"truncated\":false,\"data\":\"no header\","
 	    "\"facility\":null,\"severity\":null,"
 	    "\"message\":\"no header\"}\n");
+}
+END_TEST
+
+/*
+ * One credentials cache over records from changing senders, text and
+ * JSON in turn: each record has its own sender's numbers, or none.
+ */
+START_TEST(ids_cache_follows_sender)
+{
+	static const struct { pid_t pid; uid_t uid; gid_t gid; int nocred; }
+	    from[] = { { 4711, 1000, 100, 0 }, { 4711, 1000, 100, 0 },
+	    { 4712, 1000, 100, 0 }, { 4712, 1001, 100, 0 },
+	    { 4712, 1001, 101, 0 }, { -1, -1, -1, 1 }, { -1, -1, -1, 1 },
+	    { 4712, 1001, 101, 0 }, { 0, 0, 0, 0 } };
+	struct record_opts text = opts(RECORD_TEXT, 1, 0);
+	struct record_opts json = opts(RECORD_JSON, 0, 0);
+	struct record_meta meta = meta0;
+	struct fmt_timecache tc;
+	struct record_ids ids;
+	struct udg_msg m;
+	char want[256], *got;
+	size_t i, k, len;
+
+	memset(&tc, 0, sizeof(tc));
+	memset(&ids, 0, sizeof(ids));
+	meta.cache = &tc;
+	meta.ids = &ids;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+			msg_from(&m, "x", 1);
+			m.pid = from[i].pid;
+			m.uid = from[i].uid;
+			m.gid = from[i].gid;
+			if (from[i].nocred)
+				m.flags |= UDG_MSG_NOCRED;
+			if (k == 0 && from[i].nocred)
+				(void)strlcpy(want, "-1 -1 -1 x\n",
+				    sizeof(want));
+			else if (k == 0)
+				(void)snprintf(want, sizeof(want),
+				    "%d %u %u x\n", (int)m.pid,
+				    (unsigned)m.uid, (unsigned)m.gid);
+			else if (from[i].nocred)
+				(void)strlcpy(want, "\"pid\":null,\"uid\":null,"
+				    "\"gid\":null,", sizeof(want));
+			else
+				(void)snprintf(want, sizeof(want),
+				    "\"pid\":%d,\"uid\":%u,\"gid\":%u,",
+				    (int)m.pid, (unsigned)m.uid,
+				    (unsigned)m.gid);
+			got = render(k == 0 ? &text : &json, &m, &meta,
+			    i % 2 ? BIGCAP : OUTCAP, &len);
+			ck_assert_msg(k == 0 ? strcmp(got, want) == 0 :
+			    strstr(got, want) != NULL,
+			    "record %zu: got \"%s\", want \"%s\"", i, got,
+			    want);
+			free(got);
+		}
 }
 END_TEST
 
@@ -723,6 +784,7 @@ record_suite(void)
 	tcase_add_test(tc, mono_from_realtime);
 	tcase_add_test(tc, time_cache_follows_the_second);
 	tc = t_tcase(s, "errors", 10);
+	tcase_add_test(tc, ids_cache_follows_sender);
 	tcase_add_test(tc, output_error_is_returned);
 	return s;
 }
