@@ -989,15 +989,30 @@ fmt_time(char *buf, size_t len, const struct timespec *ts)
 	return fmt_time_cached(buf, len, ts, NULL) == -1 ? -1 : 0;
 }
 
-static const char *const facilities[24] = {
-	"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
-	"uucp", "cron", "authpriv", "ftp", "ntp", "security", "console",
-	"solaris-cron", "local0", "local1", "local2", "local3", "local4",
-	"local5", "local6", "local7",
+/* A name and its length, NUL-padded to FMT_SYSLOG_NAME bytes. */
+struct syslog_name {
+	char		 s[FMT_SYSLOG_NAME];
+	unsigned char	 len;
 };
 
-static const char *const severities[8] = {
-	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+#define SYSLOG_NAME(name)	{ name, sizeof(name) - 1 }
+
+static const struct syslog_name facilities[24] = {
+	SYSLOG_NAME("kern"), SYSLOG_NAME("user"), SYSLOG_NAME("mail"),
+	SYSLOG_NAME("daemon"), SYSLOG_NAME("auth"), SYSLOG_NAME("syslog"),
+	SYSLOG_NAME("lpr"), SYSLOG_NAME("news"), SYSLOG_NAME("uucp"),
+	SYSLOG_NAME("cron"), SYSLOG_NAME("authpriv"), SYSLOG_NAME("ftp"),
+	SYSLOG_NAME("ntp"), SYSLOG_NAME("security"), SYSLOG_NAME("console"),
+	SYSLOG_NAME("solaris-cron"), SYSLOG_NAME("local0"),
+	SYSLOG_NAME("local1"), SYSLOG_NAME("local2"), SYSLOG_NAME("local3"),
+	SYSLOG_NAME("local4"), SYSLOG_NAME("local5"), SYSLOG_NAME("local6"),
+	SYSLOG_NAME("local7"),
+};
+
+static const struct syslog_name severities[8] = {
+	SYSLOG_NAME("emerg"), SYSLOG_NAME("alert"), SYSLOG_NAME("crit"),
+	SYSLOG_NAME("err"), SYSLOG_NAME("warning"), SYSLOG_NAME("notice"),
+	SYSLOG_NAME("info"), SYSLOG_NAME("debug"),
 };
 
 /* Decode "<PRI>" (1-3 digits, no leading zero, <= 191) at the start. */
@@ -1021,8 +1036,10 @@ fmt_syslog(const char *src, size_t len, struct fmt_syslog *out)
 		return -1;
 	i++;
 	out->pri = pri;
-	out->facility = facilities[pri >> 3];
-	out->severity = severities[pri & 7];
+	out->facility = facilities[pri >> 3].s;
+	out->facility_len = facilities[pri >> 3].len;
+	out->severity = severities[pri & 7].s;
+	out->severity_len = severities[pri & 7].len;
 	out->version = 0;
 	/*
 	 * RFC 5424: VERSION then SP, and 1 is the only VERSION there is.

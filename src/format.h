@@ -79,10 +79,19 @@ struct fmt_timecache {
 int	fmt_time_cached(char *, size_t, const struct timespec *,
 	    struct fmt_timecache *);
 
+/* The longest facility or severity name and its NUL, rounded up. */
+#define FMT_SYSLOG_NAME		16
+
+/*
+ * facility and severity are NUL-terminated and padded with NULs to
+ * FMT_SYSLOG_NAME bytes, so that they can be copied whole.
+ */
 struct fmt_syslog {
 	int		 pri;		/* 0..191 */
 	const char	*facility;	/* "user", "local0", ... */
+	size_t		 facility_len;
 	const char	*severity;	/* "notice", ... */
+	size_t		 severity_len;
 	int		 version;	/* 1 for RFC 5424, 0 for RFC 3164 */
 	size_t		 hdrlen;	/* "<PRI>" (and "1 " if 5424) */
 };

@@ -69,15 +69,6 @@ put_mem(struct tool_out *o, const char *p, size_t len)
 #define CPY_LIT(d, s) \
 	(memcpy((d), "" s, sizeof(s) - 1), (d) + sizeof(s) - 1)
 
-/* Copy the NUL-terminated string s (a short name) at d; past its end. */
-static inline char *
-cpy_str(char *d, const char *s)
-{
-	while (*s != '\0')
-		*d++ = *s++;
-	return d;
-}
-
 /* Append p[0, len) through encoder enc, in pieces that fit the buffer. */
 static void
 put_encoded(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
@@ -355,17 +346,28 @@ cpy_json_mid(char *d, const struct udg_msg *m)
 	return CPY_LIT(d, ",\"truncated\":false");
 }
 
-/* The longest names are "solaris-cron" and "warning". */
-#define JSON_SYSLOG	64
+/* The longest names are "solaris-cron" and "warning", copied whole. */
+#define JSON_SYSLOG	(27 + 2 * FMT_SYSLOG_NAME + 1)
+
+/*
+ * A facility or severity name at d: all FMT_SYSLOG_NAME bytes in one fixed
+ * copy (d must have room for them), only its len kept; past its end.
+ */
+static inline char *
+cpy_name(char *d, const char *name, size_t len)
+{
+	memcpy(d, name, FMT_SYSLOG_NAME);
+	return d + len;
+}
 
 /* ,"facility":"F","severity":"S" for -s -J's decoded header, at d. */
 static char *
 cpy_json_syslog(char *d, const struct fmt_syslog *sl)
 {
 	d = CPY_LIT(d, ",\"facility\":\"");
-	d = cpy_str(d, sl->facility);
+	d = cpy_name(d, sl->facility, sl->facility_len);
 	d = CPY_LIT(d, "\",\"severity\":\"");
-	d = cpy_str(d, sl->severity);
+	d = cpy_name(d, sl->severity, sl->severity_len);
 	*d++ = '"';
 	return d;
 }
@@ -634,13 +636,13 @@ put_stamp(struct tool_out *o, enum record_stamp how,
 static void
 put_syslog_names(struct tool_out *o, const struct fmt_syslog *sl)
 {
-	char tmp[32], *p, *d;
+	char tmp[2 * FMT_SYSLOG_NAME + 2], *p, *d;
 
 	if ((p = d = reserve(o, sizeof(tmp), tmp)) == NULL)
 		return;
-	d = cpy_str(d, sl->facility);
+	d = cpy_name(d, sl->facility, sl->facility_len);
 	*d++ = '.';
-	d = cpy_str(d, sl->severity);
+	d = cpy_name(d, sl->severity, sl->severity_len);
 	d = CPY_LIT(d, ": ");
 	commit(o, p, (size_t)(d - p), tmp);
 }

@@ -168,6 +168,34 @@ START_TEST(syslog_headers)
 END_TEST
 
 /*
+ * Every name comes with its length and NULs to FMT_SYSLOG_NAME bytes:
+ * the record writer copies them whole.
+ */
+START_TEST(syslog_names_padded)
+{
+	struct fmt_syslog sl;
+	char hdr[8];
+	int pri, n;
+	size_t i;
+
+	for (pri = 0; pri <= 191; pri++) {
+		n = snprintf(hdr, sizeof(hdr), "<%d>x", pri);
+		ck_assert_int_eq(fmt_syslog(hdr, (size_t)n, &sl), 0);
+		ck_assert_uint_eq(strlen(sl.facility), sl.facility_len);
+		ck_assert_uint_eq(strlen(sl.severity), sl.severity_len);
+		ck_assert_uint_lt(sl.facility_len, FMT_SYSLOG_NAME);
+		ck_assert_uint_lt(sl.severity_len, FMT_SYSLOG_NAME);
+		for (i = sl.facility_len; i < FMT_SYSLOG_NAME; i++)
+			ck_assert_int_eq(sl.facility[i], '\0');
+		for (i = sl.severity_len; i < FMT_SYSLOG_NAME; i++)
+			ck_assert_int_eq(sl.severity[i], '\0');
+	}
+	ck_assert_str_eq(sl.facility, "local7");
+	ck_assert_str_eq(sl.severity, "debug");
+}
+END_TEST
+
+/*
  * Found by tests/fuzz/fuzz-syslog.c: "<13>2 apples" decoded as version 2
  * with a 6-byte header, so udg-listen -s printed "apples".  Only "1 " is
  * an RFC 5424 VERSION; any other text after '>' stays in the message.
@@ -248,6 +276,7 @@ format_suite(void)
 	tcase_add_test(tc, base64_rfc4648);
 	tc = t_tcase(s, "syslog", 10);
 	tcase_add_test(tc, syslog_headers);
+	tcase_add_test(tc, syslog_names_padded);
 	tcase_add_test(tc, syslog_version_only_1);
 	tc = t_tcase(s, "records", 10);
 	tcase_add_test(tc, records_lines_nul_whole);

@@ -86,6 +86,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(sl.facility != NULL && sl.severity != NULL);
 	FUZZ_CHECK(strcmp(sl.facility, facility[pri >> 3]) == 0);
 	FUZZ_CHECK(strcmp(sl.severity, severity[pri & 7]) == 0);
+	FUZZ_CHECK(strlen(sl.facility) == sl.facility_len &&
+	    sl.facility_len < FMT_SYSLOG_NAME);
+	FUZZ_CHECK(strlen(sl.severity) == sl.severity_len &&
+	    sl.severity_len < FMT_SYSLOG_NAME);
 
 	/*
 	 * RFC 5424 is "<PRI>1 " (VERSION is NONZERO-DIGIT 0*2DIGIT, and 1
