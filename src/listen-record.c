@@ -190,18 +190,26 @@ put_json_bytes(struct tool_out *o, const char *key, size_t keylen,
 /* The most ,"KEY_base64":"..." can take for len bytes (\u00XX each). */
 #define JSON_BYTES_MAX(keylen, len)	((keylen) + 13 + 6 * (len))
 
-/* put_json_bytes() at d, which has JSON_BYTES_MAX() room; past its end. */
+/*
+ * put_json_bytes() at d, which has JSON_BYTES_MAX() room; past its end.
+ * *text (text NULL: not wanted) is where the string starts when it is
+ * JSON text, NULL when it is base64.
+ */
 static char *
-cpy_json_bytes(char *d, const char *key, size_t keylen, const char *p,
-    size_t len)
+cpy_json_text(char *d, const char *key, size_t keylen, const char *p,
+    size_t len, char **text)
 {
 	size_t used;
 
 	d = CPY_LIT(d, ",\"");
 	memcpy(d, key, keylen);
 	d += keylen;
+	if (text != NULL)
+		*text = NULL;
 	if (fmt_utf8_valid(p, len)) {
 		d = CPY_LIT(d, "\":\"");
+		if (text != NULL)
+			*text = d;
 		d += fmt_json(d, 6 * len, p, len, &used);
 	} else {
 		d = CPY_LIT(d, "_base64\":\"");
@@ -211,9 +219,9 @@ cpy_json_bytes(char *d, const char *key, size_t keylen, const char *p,
 	return d;
 }
 
-/* cpy_json_bytes() with a key that is a string constant. */
+/* cpy_json_text() with a key that is a string constant, and no *text. */
 #define CPY_JSON_BYTES(d, key, p, len) \
-	cpy_json_bytes((d), "" key, sizeof(key) - 1, (p), (len))
+	cpy_json_text((d), "" key, sizeof(key) - 1, (p), (len), NULL)
 
 /*
  * m's sender as JSON shows it, losslessly: an abstract name has its '@'
@@ -423,6 +431,22 @@ json_max(const struct record_opts *ro, const struct udg_msg *m,
 }
 
 /*
+ * ,"message":"..." from the escaped "data" string [from, end) already
+ * written: a decoded header is plain ASCII ("<PRI>", "1 "), which JSON
+ * keeps as it is, and escaping goes a character at a time, so the
+ * message's escape is the data's less the header's bytes.
+ */
+static char *
+cpy_json_tail(char *d, const char *from, const char *end)
+{
+	d = CPY_LIT(d, ",\"message\":\"");
+	memcpy(d, from, (size_t)(end - from));
+	d += end - from;
+	*d++ = '"';
+	return d;
+}
+
+/*
  * A JSON record written straight into the buffer when it has room for
  * the largest one m can make (no field checks room), else 0.
  */
@@ -432,7 +456,7 @@ put_json_fast(struct tool_out *o, const struct record_opts *ro,
     const struct record_meta *meta)
 {
 	size_t need, room;
-	char *p, *d;
+	char *p, *d, *data, *end;
 
 	if ((need = json_max(ro, m, meta)) == 0 ||
 	    (p = tool_out_room(o, need, &room)) == NULL || room < need)
@@ -440,11 +464,15 @@ put_json_fast(struct tool_out *o, const struct record_opts *ro,
 	d = cpy_json_head(p, m, meta);
 	d = cpy_json_peer(d, m);
 	d = cpy_json_mid(d, m);
-	d = CPY_JSON_BYTES(d, "data", m->buf, m->len);
+	d = cpy_json_text(d, "data", 4, m->buf, m->len, &data);
 	if (ro->syslog && sl != NULL) {
+		end = d - 1;
 		d = cpy_json_syslog(d, sl);
-		d = CPY_JSON_BYTES(d, "message", (const char *)m->buf +
-		    sl->hdrlen, m->len - sl->hdrlen);
+		if (data != NULL)
+			d = cpy_json_tail(d, data + sl->hdrlen, end);
+		else
+			d = CPY_JSON_BYTES(d, "message", (const char *)m->buf +
+			    sl->hdrlen, m->len - sl->hdrlen);
 	} else if (ro->syslog) {
 		d = CPY_LIT(d, ",\"facility\":null,\"severity\":null");
 		d = CPY_JSON_BYTES(d, "message", m->buf, m->len);

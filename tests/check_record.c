@@ -365,6 +365,26 @@ START_TEST(json_syslog_members)
 	    "\"len\":9,\"truncated\":false,\"data\":\"no header\","
 	    "\"facility\":null,\"severity\":null,"
 	    "\"message\":\"no header\"}\n");
+	/* escapes and UTF-8 in the message, after either kind of header */
+	msg_from(&m, "<13>a\tb\"c\\\001\303\251", 13);
+	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	    "\"len\":13,\"truncated\":false,"
+	    "\"data\":\"<13>a\\tb\\\"c\\\\\\u0001\303\251\","
+	    "\"facility\":\"user\",\"severity\":\"notice\","
+	    "\"message\":\"a\\tb\\\"c\\\\\\u0001\303\251\"}\n");
+	msg_from(&m, "<191>1 \n", 8);
+	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	    "\"len\":8,\"truncated\":false,\"data\":\"<191>1 \\n\","
+	    "\"facility\":\"local7\",\"severity\":\"debug\","
+	    "\"message\":\"\\n\"}\n");
+	msg_from(&m, "<0>", 3);
+	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
+	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	    "\"len\":3,\"truncated\":false,\"data\":\"<0>\","
+	    "\"facility\":\"kern\",\"severity\":\"emerg\","
+	    "\"message\":\"\"}\n");
 }
 END_TEST
 
