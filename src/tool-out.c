@@ -192,13 +192,6 @@ tool_out_mark_slow(struct tool_out *o)
 	return 0;
 }
 
-/* Unwritten bytes. */
-size_t
-tool_out_pending(const struct tool_out *o)
-{
-	return o->len - o->off;
-}
-
 /* Unwritten records (marks past off). */
 size_t
 tool_out_records(const struct tool_out *o)
@@ -213,6 +206,11 @@ advance(struct tool_out *o, size_t n)
 	size_t i = 0;
 
 	o->off += n;
+	if (o->off == o->len) {
+		/* all out, the usual end of a write: no mark to look at */
+		o->off = o->len = o->nmarks = 0;
+		return;
+	}
 	while (i < o->nmarks && o->marks[i] <= o->off)
 		i++;
 	if (i > 0) {
@@ -220,8 +218,6 @@ advance(struct tool_out *o, size_t n)
 		    sizeof(*o->marks));
 		o->nmarks -= i;
 	}
-	if (o->off == o->len)
-		o->off = o->len = 0;
 }
 
 /* The last record end in (from, to], or from if none. */

@@ -85,8 +85,14 @@ tool_out_mark(struct tool_out *o)
 	return tool_out_mark_slow(o);
 }
 
-/* Bytes and whole records not written yet (grow mode). */
-size_t	tool_out_pending(const struct tool_out *);
+/* Bytes not written yet (grow mode; inline: once per record). */
+static inline size_t
+tool_out_pending(const struct tool_out *o)
+{
+	return o->len - o->off;
+}
+
+/* Whole records not written yet (grow mode). */
 size_t	tool_out_records(const struct tool_out *);
 
 /*

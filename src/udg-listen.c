@@ -1588,11 +1588,12 @@ receive(struct listener *l, size_t si, int want)
 	meta.socket = l->opt->nsocks > 1 ? l->opt->sockpaths[si] : NULL;
 	for (i = 0; i < n; i++) {
 		handle(l, si, &l->msgs[i], &meta);
-		if (l->msgs[i].len > SLOT_KEEP)
-			note_slot(l, i, l->msgs[i].len);
 		/* Large records go out as they come, not a batch at once. */
-		if (tool_out_pending(&l->out.o) > OUTBUF)
-			write_out(l, tool_now_ms());
+		if (l->msgs[i].len > SLOT_KEEP) {
+			note_slot(l, i, l->msgs[i].len);
+			if (tool_out_pending(&l->out.o) > OUTBUF)
+				write_out(l, tool_now_ms());
+		}
 	}
 	if (l->resident > SLOT_BUDGET)
 		trim_slots(l);
@@ -1779,9 +1780,10 @@ loop(struct listener *l)
 		write_out(l, now);
 		if (l->resident > 0 && now - l->last >= SLOT_IDLE_MS)
 			trim_slots(l);
-		if (l->stop && !l->drained)
+		if (l->stop && !l->drained) {
 			drain(l);
-		write_out(l, now);
+			write_out(l, now);
+		}
 		if (finished(l, now))
 			break;
 		n = fill_poll(l, pfd, &sockix, &outix, &nx, &nw);
