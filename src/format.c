@@ -941,6 +941,22 @@ time_odd(char *buf, size_t len, const struct timespec *ts)
 }
 
 /*
+ * fmt_time_cached() without a cache, or for a time out of range: out of
+ * line, so that the cached path needs no frame of its own.
+ */
+static int __attribute__((__noinline__))
+time_uncached(char *buf, size_t len, const struct timespec *ts)
+{
+	struct fmt_timecache tc;
+
+	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+		return time_odd(buf, len, ts);
+	/* only for time_prefix() to fill: no need to clear it all */
+	tc.valid = 0;
+	return fmt_time_cached(buf, len, ts, &tc);
+}
+
+/*
  * RFC 3339 UTC time with microseconds and a NUL into buf[len]; its length,
  * or -1 if it does not fit.  The part up to the seconds is taken from tc
  * (NULL: none) when it holds the same second, and kept there otherwise.
@@ -949,17 +965,11 @@ int
 fmt_time_cached(char *buf, size_t len, const struct timespec *ts,
     struct fmt_timecache *tc)
 {
-	struct fmt_timecache local;
 	unsigned int us, hi;
 	char *p;
 
-	if (ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
-		return time_odd(buf, len, ts);
-	if (tc == NULL) {
-		/* only for time_prefix() to fill: no need to clear it all */
-		local.valid = 0;
-		tc = &local;
-	}
+	if (tc == NULL || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L)
+		return time_uncached(buf, len, ts);
 	if ((!tc->valid || tc->sec != ts->tv_sec) &&
 	    time_prefix(tc, ts->tv_sec) == -1)
 		return -1;

@@ -45,6 +45,7 @@
 #include "tool.h"
 
 #define BATCH		64		/* datagrams per udg_recvv() */
+#define RECV_ROUNDS	4		/* udg_recvv()s a socket a loop turn */
 #define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
 #define SLOT_BUDGET	(16 * 1024 * 1024) /* and more while under this */
@@ -1739,17 +1740,28 @@ drain(struct listener *l)
 	l->drained = all;
 }
 
-/* Take from every socket poll found readable, as the output allows. */
+/*
+ * Take from every socket poll found readable, as the output allows.  A
+ * burst (more than one datagram a batch) is taken for up to RECV_ROUNDS
+ * batches before the loop turns: the kernel's queue holds only about ten,
+ * and the sender refills it meanwhile.
+ */
 static void
 receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
 {
 	size_t i;
-	int want;
+	int k, n, want;
 
-	for (i = 0; i < l->opt->nsocks; i++)
-		if (pfd[i].revents != 0 && (want = want_now(l)) > 0 &&
-		    receive(l, i, want) > 0)
-			l->last = now;
+	for (i = 0; i < l->opt->nsocks; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		for (k = 0; k < RECV_ROUNDS && (want = want_now(l)) > 0; k++) {
+			if ((n = receive(l, i, want)) > 0)
+				l->last = now;
+			if (n < 2)
+				break;
+		}
+	}
 }
 
 /*
