@@ -884,8 +884,9 @@ fmt_i64(char *buf, int64_t v)
 /*
  * Fill tc with "YYYY-MM-DDTHH:MM:SS." for second sec; 0, or -1 if gmtime
  * fails.  Years outside 0..9999 go through snprintf(3), as they always did.
+ * Once a second: not inlined, so that fmt_time_cached() needs no frame.
  */
-static int
+static int __attribute__((__noinline__))
 time_prefix(struct fmt_timecache *tc, time_t sec)
 {
 	struct tm tm;
@@ -1029,23 +1030,27 @@ static const struct syslog_name severities[8] = {
 int
 fmt_syslog(const char *src, size_t len, struct fmt_syslog *out)
 {
-	size_t i = 1;
-	int pri = 0;
+	const unsigned char *s = (const unsigned char *)src;
+	unsigned int pri, d;
+	size_t i = 2;
 
-	if (len < 3 || src[0] != '<')
+	/* the digits one by one: there are at most three */
+	if (len < 3 || s[0] != '<' || (pri = s[1] - (unsigned int)'0') > 9)
 		return -1;
-	while (i < len && i <= 3 && src[i] >= '0' && src[i] <= '9') {
-		pri = pri * 10 + (src[i] - '0');
-		i++;
+	if ((d = s[2] - (unsigned int)'0') <= 9) {
+		if (pri == 0)
+			return -1;
+		pri = pri * 10 + d;
+		i = 3;
+		if (len > 3 && (d = s[3] - (unsigned int)'0') <= 9) {
+			pri = pri * 10 + d;
+			i = 4;
+		}
 	}
-	if (i == 1 || i >= len || src[i] != '>')
-		return -1;
-	if (i > 2 && src[1] == '0')
-		return -1;
-	if (pri > 191)
+	if (i >= len || s[i] != '>' || pri > 191)
 		return -1;
 	i++;
-	out->pri = pri;
+	out->pri = (int)pri;
 	out->facility = facilities[pri >> 3].s;
 	out->facility_len = facilities[pri >> 3].len;
 	out->severity = severities[pri & 7].s;

@@ -164,6 +164,23 @@ START_TEST(syslog_headers)
 	ck_assert_int_eq(fmt_syslog("<013>x", 6, &sl), -1);
 	ck_assert_int_eq(fmt_syslog("<13", 3, &sl), -1);
 	ck_assert_int_eq(fmt_syslog("<>x", 3, &sl), -1);
+	ck_assert_int_eq(fmt_syslog("<00>x", 5, &sl), -1);
+	ck_assert_int_eq(fmt_syslog("<1x>", 4, &sl), -1);
+	ck_assert_int_eq(fmt_syslog("<123", 4, &sl), -1);
+	ck_assert_int_eq(fmt_syslog("<1234>x", 7, &sl), -1);
+	ck_assert_int_eq(fmt_syslog("<19", 3, &sl), -1);
+	/* the shortest headers, and the largest PRI, end the datagram */
+	ck_assert_int_eq(fmt_syslog("<9>", 3, &sl), 0);
+	ck_assert_int_eq(sl.pri, 9);
+	ck_assert_uint_eq(sl.hdrlen, 3);
+	ck_assert_int_eq(fmt_syslog("<0>", 3, &sl), 0);
+	ck_assert_int_eq(sl.pri, 0);
+	ck_assert_int_eq(fmt_syslog("<191>", 5, &sl), 0);
+	ck_assert_int_eq(sl.pri, 191);
+	ck_assert_uint_eq(sl.hdrlen, 5);
+	ck_assert_int_eq(fmt_syslog("<99>1 ", 6, &sl), 0);
+	ck_assert_int_eq(sl.version, 1);
+	ck_assert_uint_eq(sl.hdrlen, 6);
 }
 END_TEST
 
