@@ -193,26 +193,33 @@ put_json_bytes(struct tool_out *o, const char *key, size_t keylen,
 /*
  * put_json_bytes() at d, which has JSON_BYTES_MAX() room; past its end.
  * *text (text NULL: not wanted) is where the string starts when it is
- * JSON text, NULL when it is base64.
+ * JSON text, NULL when it is base64.  Inline: the key is a constant.
  */
-static char *
+static inline char *
 cpy_json_text(char *d, const char *key, size_t keylen, const char *p,
     size_t len, char **text)
 {
-	size_t used;
+	char *k;
+	size_t used, w;
 
 	d = CPY_LIT(d, ",\"");
 	memcpy(d, key, keylen);
-	d += keylen;
-	if (text != NULL)
-		*text = NULL;
-	if (fmt_utf8_valid(p, len)) {
-		d = CPY_LIT(d, "\":\"");
+	k = d += keylen;
+	d = CPY_LIT(d, "\":\"");
+	/*
+	 * fmt_json() gives back as many bytes as it took only when it copied
+	 * every one (escapes and U+FFFD for a bad byte are longer): then p
+	 * is UTF-8 without a look of its own.
+	 */
+	if ((w = fmt_json(d, 6 * len, p, len, &used)) == len ||
+	    fmt_utf8_valid(p, len)) {
 		if (text != NULL)
 			*text = d;
-		d += fmt_json(d, 6 * len, p, len, &used);
+		d += w;
 	} else {
-		d = CPY_LIT(d, "_base64\":\"");
+		if (text != NULL)
+			*text = NULL;
+		d = CPY_LIT(k, "_base64\":\"");
 		d += fmt_base64(d, 6 * len, p, len, &used);
 	}
 	*d++ = '"';
