@@ -395,23 +395,26 @@ encode_rest(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
 	return o;
 }
 
-typedef size_t	rest_fn(char *, size_t, const unsigned char *, size_t,
-		    size_t *, size_t);
+/* Which encoder: its slow path is one function for all (encode_slow()). */
+enum encoding { ENC_VIS, ENC_VIS_UTF8, ENC_JSON };
+
+static size_t	encode_slow(char *, size_t, const unsigned char *, size_t,
+		    size_t *, size_t, enum encoding);
 
 /*
  * An encoder's entry: the plain run at the start of src copied as far as
- * it fits, which for the common record is all of it, then rest() for
- * what ends the run (if the input and room go on).
+ * it fits, which for the common record is all of it, then encode_slow()
+ * for what ends the run (if the input and room go on).
  */
 static SCAN_INLINE size_t
 encode_fast(char *dst, size_t dstlen, const char *src, size_t srclen,
-    size_t *used, unsigned char a, unsigned char b, rest_fn *rest)
+    size_t *used, unsigned char a, unsigned char b, enum encoding e)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t lim = srclen < dstlen ? srclen : dstlen, run;
 
 	if ((run = copy_run(dst, s, lim, a, b)) < lim)
-		return rest(dst, dstlen, s, srclen, used, run);
+		return encode_slow(dst, dstlen, s, srclen, used, run, e);
 	*used = run;
 	return run;
 }
@@ -522,24 +525,6 @@ vis_special_utf8(char *dst, size_t room, const unsigned char *s, size_t n,
 	return vis_special(dst, room, s, n, w, 1);
 }
 
-/* fmt_vis past its first plain run. */
-static SLOW_PATH size_t
-vis_rest(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
-    size_t *used, size_t run)
-{
-	return encode_rest(dst, dstlen, s, srclen, used, run, '\\', '\\',
-	    vis_special_c);
-}
-
-/* fmt_vis_utf8 past its first plain run. */
-static SLOW_PATH size_t
-vis_utf8_rest(char *dst, size_t dstlen, const unsigned char *s,
-    size_t srclen, size_t *used, size_t run)
-{
-	return encode_rest(dst, dstlen, s, srclen, used, run, '\\', '\\',
-	    vis_special_utf8);
-}
-
 /*
  * vis(3) escaping (VIS_CSTYLE|VIS_NL|VIS_TAB|VIS_OCTAL) for the C locale:
  * runs of printable ASCII but '\\' are copied, every other byte escaped.
@@ -549,7 +534,7 @@ fmt_vis(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
 	return encode_fast(dst, dstlen, src, srclen, used, '\\', '\\',
-	    vis_rest);
+	    ENC_VIS);
 }
 
 /*
@@ -561,7 +546,7 @@ fmt_vis_utf8(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
 	return encode_fast(dst, dstlen, src, srclen, used, '\\', '\\',
-	    vis_utf8_rest);
+	    ENC_VIS_UTF8);
 }
 
 /* 1 if the current LC_CTYPE locale's character set is UTF-8, else 0. */
@@ -698,13 +683,26 @@ json_special(char *dst, size_t room, const unsigned char *s, size_t n,
 	return 1;
 }
 
-/* fmt_json past its first plain run. */
+/*
+ * Every encoder past its first plain run: out of line, with the loop
+ * inlined once for each encoding, where a, b and the special bytes'
+ * function are constants.
+ */
 static SLOW_PATH size_t
-json_rest(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
-    size_t *used, size_t run)
+encode_slow(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
+    size_t *used, size_t run, enum encoding e)
 {
-	return encode_rest(dst, dstlen, s, srclen, used, run, '"', '\\',
-	    json_special);
+	switch (e) {
+	case ENC_VIS:
+		return encode_rest(dst, dstlen, s, srclen, used, run, '\\',
+		    '\\', vis_special_c);
+	case ENC_VIS_UTF8:
+		return encode_rest(dst, dstlen, s, srclen, used, run, '\\',
+		    '\\', vis_special_utf8);
+	default:
+		return encode_rest(dst, dstlen, s, srclen, used, run, '"',
+		    '\\', json_special);
+	}
 }
 
 /*
@@ -716,7 +714,7 @@ fmt_json(char *dst, size_t dstlen, const char *src, size_t srclen,
     size_t *used)
 {
 	return encode_fast(dst, dstlen, src, srclen, used, '"', '\\',
-	    json_rest);
+	    ENC_JSON);
 }
 
 static const char b64dig[] =
