@@ -1743,8 +1743,9 @@ drain(struct listener *l)
 /*
  * Take from every socket poll found readable, as the output allows.  A
  * burst (more than one datagram a batch) is taken for up to RECV_ROUNDS
- * batches before the loop turns: the kernel's queue holds only about ten,
- * and the sender refills it meanwhile.
+ * batches before the loop turns, each written out before the next: the
+ * kernel's queue holds only about ten, and the sender refills it
+ * meanwhile.
  */
 static void
 receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
@@ -1755,7 +1756,12 @@ receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
 	for (i = 0; i < l->opt->nsocks; i++) {
 		if (pfd[i].revents == 0)
 			continue;
-		for (k = 0; k < RECV_ROUNDS && (want = want_now(l)) > 0; k++) {
+		for (k = 0; k < RECV_ROUNDS; k++) {
+			/* what the output took decides whether to go on */
+			if (k > 0)
+				write_out(l, now);
+			if ((want = want_now(l)) == 0)
+				break;
 			if ((n = receive(l, i, want)) > 0)
 				l->last = now;
 			if (n < 2)
