@@ -87,33 +87,17 @@ _Static_assert(offsetof(struct udg_msg, peer) ==
     offsetof(struct sockaddr_un, sun_path) <= sizeof(size_t),
     "sun_family does not lie in peer_len");
 
-/* A sender that cannot be answered. */
-static void
-no_peer(struct udg_msg *m)
-{
-	m->peer_type = UDG_PEER_NONE;
-	m->peer_len = 0;
-	m->peer[0] = '\0';
-}
-
-/*
- * Record who sent a datagram: a path, an abstract name, or nobody.  The
- * kernel wrote len bytes of address at udgi_addr_name(m).
- */
+/* udgi_addr_peer() for an address longer than its family: who it names. */
 void
-udgi_addr_peer(struct udg_msg *m, socklen_t len)
+udgi_addr_named(struct udg_msg *m, socklen_t len)
 {
 	size_t off = offsetof(struct sockaddr_un, sun_path), n;
 	sa_family_t family;
 
-	if (len <= off) {
-		no_peer(m);
-		return;
-	}
 	memcpy(&family, (char *)udgi_addr_name(m) +
 	    offsetof(struct sockaddr_un, sun_family), sizeof(family));
 	if (family != AF_UNIX) {
-		no_peer(m);
+		udgi_no_peer(m);
 		return;
 	}
 	n = len - off;

@@ -280,6 +280,17 @@ is_time64(const struct cmsghdr *c)
 	    c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS_NEW;
 }
 
+/* The time of a message is_time64() accepted. */
+static inline void
+take_time64(struct udg_msg *m, const struct cmsghdr *c)
+{
+	int64_t t64[2];
+
+	memcpy(t64, CMSG_DATA(c), sizeof(t64));
+	m->time.tv_sec = (time_t)t64[0];
+	m->time.tv_nsec = (long)t64[1];
+}
+
 /* The time message, then credentials: the block under UDG_TIMESTAMP. */
 #define TIME_CRED_SPACE	(CMSG_SPACE(2 * sizeof(int64_t)) + \
 	CMSG_SPACE(sizeof(struct ucred)))
@@ -340,9 +351,9 @@ udgi_cred_parse(struct udg *u, struct udg_msg *m, void *ctl, size_t ctllen,
 	c = (struct cmsghdr *)((unsigned char *)ctl +
 	    CMSG_SPACE(2 * sizeof(int64_t)));
 	if (ctllen == TIME_CRED_SPACE && is_time64(ctl) && is_cred(c)) {
-		take_time(m, ctl);
+		take_time64(m, ctl);
 		(void)take_cred(m, c);
-		m->flags |= UDG_MSG_UNPINNED;
+		m->flags |= UDG_MSG_KTIME | UDG_MSG_UNPINNED;
 		return;
 	}
 	walk(u, m, ctl, ctllen);

@@ -45,7 +45,30 @@ struct udg {
 /* addr.c */
 int	udgi_addr_path(struct sockaddr_un *, socklen_t *, const char *);
 int	udgi_addr_msg(struct sockaddr_un *, socklen_t *, const struct udg_msg *);
-void	udgi_addr_peer(struct udg_msg *, socklen_t);
+void	udgi_addr_named(struct udg_msg *, socklen_t);
+
+/*
+ * Record who sent a datagram: a path, an abstract name, or nobody.  The
+ * kernel wrote len bytes of address at udgi_addr_name(m).  An unbound
+ * sender (logger, nc, most one-shot senders) is told apart inline, and
+ * udgi_addr_named() reads the rest.
+ */
+static inline void
+udgi_no_peer(struct udg_msg *m)
+{
+	m->peer_type = UDG_PEER_NONE;
+	m->peer_len = 0;
+	m->peer[0] = '\0';
+}
+
+static inline void
+udgi_addr_peer(struct udg_msg *m, socklen_t len)
+{
+	if (len > offsetof(struct sockaddr_un, sun_path))
+		udgi_addr_named(m, len);
+	else
+		udgi_no_peer(m);
+}
 
 /*
  * Where the kernel is to write the sender of a datagram received into m:
