@@ -15,6 +15,8 @@ struct entry {
 	struct udg_msg	 m;		/* m.buf is ours, or NULL */
 	int64_t		 deadline;
 	int		 tag;		/* the caller's */
+	struct udg_ident id;		/* its strings point into idbuf */
+	char		*idbuf;		/* NULL: no identity kept */
 };
 
 struct reqq {
@@ -51,6 +53,16 @@ entry_at(const struct reqq *q, size_t i)
 	return &q->ring[(q->head + i) % q->max];
 }
 
+/* Free what e owns. */
+static void
+forget(struct entry *e)
+{
+	free(e->m.buf);
+	free(e->idbuf);
+	e->m.buf = NULL;
+	e->idbuf = NULL;
+}
+
 /* Free q and its payloads. */
 void
 reqq_free(struct reqq *q)
@@ -60,7 +72,7 @@ reqq_free(struct reqq *q)
 	if (q == NULL)
 		return;
 	for (i = 0; i < q->len; i++)
-		free(entry_at(q, i)->m.buf);
+		forget(entry_at(q, i));
 	free(q->ring);
 	free(q);
 }
@@ -104,6 +116,7 @@ reqq_push(struct reqq *q, const struct udg_msg *m, int payload,
 		e->m.len = 0;
 	e->deadline = deadline;
 	e->tag = tag;
+	e->idbuf = NULL;
 	q->len++;
 	return 0;
 }
@@ -137,7 +150,7 @@ reqq_remove(struct reqq *q, size_t i)
 
 	if (i >= q->len)
 		return;
-	free(entry_at(q, i)->m.buf);
+	forget(entry_at(q, i));
 	if (i == 0) {
 		q->head = (q->head + 1) % q->max;
 	} else {
@@ -147,6 +160,69 @@ reqq_remove(struct reqq *q, size_t i)
 	q->len--;
 	if (q->len == 0)
 		q->head = 0;
+}
+
+/* Copy s to *d, NUL and all, and point *to at it (NULL stays NULL). */
+static void
+keep_str(char **d, const char *s, const char **to)
+{
+	size_t n;
+
+	if (s == NULL) {
+		*to = NULL;
+		return;
+	}
+	n = strlen(s) + 1;
+	memcpy(*d, s, n);
+	*to = *d;
+	*d += n;
+}
+
+/* The length of s with its NUL; 0 for NULL. */
+static size_t
+str_room(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/* Keep a copy of id, strings and all, with the newest request. */
+int
+reqq_keep_ident(struct reqq *q, const struct udg_ident *id)
+{
+	struct entry *e;
+	char *d;
+	size_t n;
+
+	if (q->len == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	e = entry_at(q, q->len - 1);
+	n = str_room(id->comm) + str_room(id->exe) + str_room(id->cmdline) +
+	    str_room(id->cgroup) + str_room(id->unit);
+	free(e->idbuf);
+	if ((e->idbuf = d = malloc(n > 0 ? n : 1)) == NULL)
+		return -1;
+	e->id.flags = id->flags;
+	e->id.pid = id->pid;
+	keep_str(&d, id->comm, &e->id.comm);
+	keep_str(&d, id->exe, &e->id.exe);
+	keep_str(&d, id->cmdline, &e->id.cmdline);
+	keep_str(&d, id->cgroup, &e->id.cgroup);
+	keep_str(&d, id->unit, &e->id.unit);
+	return 0;
+}
+
+/* The identity kept with the i-th oldest, or NULL. */
+const struct udg_ident *
+reqq_ident(const struct reqq *q, size_t i)
+{
+	const struct entry *e;
+
+	if (i >= q->len)
+		return NULL;
+	e = entry_at(q, i);
+	return e->idbuf != NULL ? &e->id : NULL;
 }
 
 /* Same bound sender. */

@@ -39,6 +39,16 @@ size_t	reqq_room(const struct reqq *);
 int	reqq_push(struct reqq *, const struct udg_msg *m, int payload,
 	    int64_t deadline, int tag);
 
+/*
+ * Keep a copy of id (its strings too) with the newest request: the
+ * endpoint's identity record changes with the next datagram.  -1 with
+ * errno ENOMEM, or EINVAL when the queue is empty.
+ */
+int	reqq_keep_ident(struct reqq *, const struct udg_ident *id);
+
+/* The identity kept with the i-th oldest request, or NULL if none. */
+const struct udg_ident *reqq_ident(const struct reqq *, size_t i);
+
 /* The i-th oldest request (0: the oldest), or NULL past the end. */
 const struct udg_msg *reqq_at(const struct reqq *, size_t i);
 

@@ -617,12 +617,9 @@ command_request(struct listener *l, size_t si, const struct udg_msg *m,
 		command_start(l, si, m, id);
 		return;
 	}
-	/*
-	 * The identity record is the endpoint's and changes with the next
-	 * datagram: a kept request runs with UDG_COMM and the rest unset
-	 * rather than with a name that might not be its sender's.
-	 */
-	if (reqq_push(l->wait, m, 1, 0, (int)si) == -1)
+	/* The identity is read now, while the pidfd vouches for it. */
+	if (reqq_push(l->wait, m, 1, 0, (int)si) == -1 ||
+	    (id != NULL && reqq_keep_ident(l->wait, id) == -1))
 		err(EX_OSERR, "request queue");
 }
 
@@ -639,7 +636,8 @@ command_dispatch(struct listener *l)
 			i++;
 			continue;
 		}
-		command_start(l, (size_t)reqq_tag(l->wait, i), m, NULL);
+		command_start(l, (size_t)reqq_tag(l->wait, i), m,
+		    reqq_ident(l->wait, i));
 		reqq_remove(l->wait, i);
 	}
 }

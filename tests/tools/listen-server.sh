@@ -77,6 +77,18 @@ is "-j 4: one sender's replies in the order it asked" \
     "$(printf '9\n8\n7\n0')" "$(cat "$T/oa")"
 finish_listen
 
+# --- -I: a request kept for its turn still names its sender -----------------
+# The second and third wait while the first runs; the sender is alive
+# throughout (it waits for its replies), so all three can be vouched for.
+pyexe=$("$PY" -c 'import os; print(os.readlink("/proc/self/exe"))')
+# shellcheck disable=SC2016 # for the command's shell
+listen -j 2 -c 3 -I -e 'read n; sleep "0.$n"; printf "%s %s" "$n" "$UDG_EXE"'
+pyclient a 3 3 2 1 >"$T/oa"
+finish_listen
+is "-j -I: kept requests get UDG_EXE too" \
+    "$(printf '3 %s\n2 %s\n1 %s' "$pyexe" "$pyexe" "$pyexe")" \
+    "$(cat "$T/oa")"
+
 # --- back-pressure: all -j jobs busy, the rest stays in the kernel's queue -----
 # Commands that never end and a sender that does not block: the listener
 # takes only what it can run or keep (two here: one running, one waiting
