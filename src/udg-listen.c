@@ -1193,10 +1193,17 @@ static void __attribute__((__noreturn__))
 bind_failed(const struct options *o, size_t si)
 {
 	const char *vpath = o->vsockpaths[si];
-	struct stat st;
+	struct stat st, mine;
 	int e = errno, have;
+	size_t k;
 
 	have = lstat(o->sockpaths[si], &st) == 0;
+	/* "s" and "./s": the live listener is this one. */
+	for (k = 0; e == EADDRINUSE && have && k < si; k++)
+		if (lstat(o->sockpaths[k], &mine) == 0 &&
+		    mine.st_dev == st.st_dev && mine.st_ino == st.st_ino)
+			errx(EX_USAGE, "socket %s given twice (as %s)", vpath,
+			    o->vsockpaths[k]);
 	if (e == EADDRINUSE && !have)
 		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
 		    "(its socket file was removed)", vpath,

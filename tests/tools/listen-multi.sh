@@ -205,6 +205,12 @@ like "a socket given twice: says which" "*$A given twice*" \
     "$(cat "$T/err")"
 true_that "a socket given twice: nothing bound" gone "$A" "$B"
 
+tmo "$LISTEN" "$A" "$T/./a" 2>"$T/err"
+status "one socket spelled two ways: 64" 64 $?
+like "one socket spelled two ways: names both" \
+    "*$T/./a given twice (as $A)*" "$(cat "$T/err")"
+true_that "one socket spelled two ways: nothing bound" gone "$A"
+
 tmo "$LISTEN" --forward "$B" "$A" "$B" 2>"$T/err"
 status "--forward to its second socket: 64" 64 $?
 like "--forward to its second socket: says it would loop" "*would loop*" \
