@@ -173,7 +173,7 @@ env_pair(const char *name, const char *value)
 /* The variables a command gets about its request, in make_env()'s order. */
 static const char *const env_names[] = {
 	"UDG_PID", "UDG_UID", "UDG_GID", "UDG_PEER", "UDG_COMM", "UDG_EXE",
-	"UDG_UNIT"
+	"UDG_UNIT", "UDG_SOCKET"
 };
 #define NENV	(sizeof(env_names) / sizeof(env_names[0]))
 
@@ -213,10 +213,12 @@ id_str(const struct udg_ident *id, const char *s)
 
 /*
  * The environment for m's command: ours less UDG_*, then m's UDG_*; the
- * identity's only when id vouched for it, else empty.
+ * identity's only when id vouched for it, else empty; the socket it came
+ * in on.
  */
 static char **
-make_env(const struct udg_msg *m, const struct udg_ident *id, size_t *nbase)
+make_env(const struct udg_msg *m, const struct udg_ident *id,
+    const char *sock, size_t *nbase)
 {
 	char num[3][32], peer[TOOL_VISPATH + 1];
 	const char *pv, *val[NENV];
@@ -252,6 +254,7 @@ make_env(const struct udg_msg *m, const struct udg_ident *id, size_t *nbase)
 	val[4] = id_str(id, id != NULL ? id->comm : NULL);
 	val[5] = id_str(id, id != NULL ? id->exe : NULL);
 	val[6] = id_str(id, id != NULL ? id->unit : NULL);
+	val[7] = sock;
 	for (i = 0; i < NENV; i++)
 		if ((env[k + i] = env_pair(env_names[i], val[i])) == NULL) {
 			free_env(env, k);
@@ -267,6 +270,15 @@ spawn(const struct exec *x, int in, int out, char **env, pid_t *pid)
 {
 	return spawn_sh(x->cmd, in, out, x->c.run.childmask, x->c.run.childdefault,
 	    env, pid);
+}
+
+/* The socket path of tag, or "". */
+static const char *
+tag_socket(const struct exec *x, int tag)
+{
+	if (x->c.sockets == NULL || tag < 0 || (size_t)tag >= x->c.nsockets)
+		return "";
+	return x->c.sockets[tag];
 }
 
 /* Copy request m into job j (payload and all). */
@@ -304,7 +316,7 @@ exec_start(struct exec *x, const struct udg_msg *m,
 	    pipe2(inp, O_CLOEXEC) == -1 || pipe2(outp, O_CLOEXEC) == -1 ||
 	    fcntl(inp[1], F_SETFL, O_NONBLOCK) == -1 ||
 	    fcntl(outp[0], F_SETFL, O_NONBLOCK) == -1 ||
-	    (env = make_env(m, id, &nbase)) == NULL)
+	    (env = make_env(m, id, tag_socket(x, tag), &nbase)) == NULL)
 		goto fail;
 	if ((e = spawn(x, inp[0], outp[1], env, &j->pid)) != 0) {
 		errno = e;

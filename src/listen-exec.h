@@ -57,6 +57,8 @@ struct exec_conf {
 	struct spawn_conf run;		/* the command and its time limit */
 	size_t		 maxout;	/* stdout kept (the largest reply) */
 	int		 jobs;		/* most jobs at a time, >= 1 */
+	const char *const *sockets;	/* UDG_SOCKET by tag; NULL: none */
+	size_t		 nsockets;
 	exec_done_fn	*done;		/* called once per job as it ends */
 	void		*arg;
 };

@@ -1326,6 +1326,8 @@ setup_exec(struct listener *l)
 	spawn_conf_fill(l, &c.run, l->opt->execcmd);
 	c.maxout = max_reply(l);
 	c.jobs = l->opt->jobs > 0 ? l->opt->jobs : EXEC_JOBS;
+	c.sockets = l->opt->sockpaths;
+	c.nsockets = l->opt->nsocks;
 	c.done = command_done;
 	c.arg = l;
 	if ((l->exec = exec_new(&c)) == NULL)

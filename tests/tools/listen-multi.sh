@@ -123,6 +123,12 @@ is "-e on b: the reply comes from b" "$B	UPPER B" "$(ask "$B" "upper b")"
 is "-e on a: the reply comes from a" "$A	UPPER A" "$(ask "$A" "upper a")"
 finish_multi "-e, two sockets"
 
+# shellcheck disable=SC2016 # for the command's shell
+multi -c 2 -e 'printf %s "$UDG_SOCKET"'
+is "-e: UDG_SOCKET names b" "$B	$B" "$(ask "$B" x)"
+is "-e: UDG_SOCKET names a" "$A	$A" "$(ask "$A" x)"
+finish_multi "-e, UDG_SOCKET"
+
 # -j and -E: requests that wait (for a free job, the worker) keep theirs.
 multi -c 4 -j 2 -e 'tr a-z A-Z'
 is "-e -j on b: the reply comes from b" "$B	JOB B" "$(ask "$B" "job b")"
