@@ -12,6 +12,16 @@
  * inode: on pidfs (Linux 6.9) every process has its own inode for the
  * boot's lifetime, so a reused pid never hits an old entry.  Older
  * kernels give every pidfd the same inode: no cache there.
+ *
+ * Even the fstat(2) that finds the inode is saved for a repeat sender:
+ * the endpoint keeps a pidfd of the last sender seen twice in a row, of
+ * pid P, from datagram d0.  A later receive's datagram d1 with pid P is
+ * from that same process if, after that receive, the process still
+ * exists (checked once a receive).  It has held P from its birth until
+ * now; had d1's sender been another process, that one would have held P
+ * when it sent d1, so before this one was born, so before d0 was sent,
+ * and the socket's queue, first in first out, would have given d1
+ * first.  Only one queue is involved: the cache is the endpoint's.
  */
 #include "config.h"
 
@@ -58,6 +68,12 @@ struct reading {
 struct udgi_idcache {
 	int		 pidfs;		/* -1 not yet known, 0 no, 1 yes */
 	int		 nosignal;	/* pidfd_send_signal(2) is ENOSYS */
+	ino_t		 last_ino;	/* the sender read last */
+	int		 keep_fd;	/* a repeat sender's pidfd, or -1 */
+	pid_t		 keep_pid;
+	ino_t		 keep_ino;
+	uint64_t	 keep_gen;	/* the receive it came from */
+	uint64_t	 live_gen;	/* the receive after which it lived */
 	struct entry	 slot[CACHE_SLOTS];
 	struct entry	 once;		/* an answer that is not cached */
 	struct udg_ident none;		/* unknown */
@@ -83,6 +99,16 @@ clear(struct entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Let go of the repeat sender's pidfd. */
+static void
+unkeep(struct udgi_idcache *c)
+{
+	if (c->keep_fd != -1)
+		(void)close(c->keep_fd);
+	c->keep_fd = -1;
+	c->keep_ino = 0;
+}
+
 /* Free the endpoint's identity cache, if it made one. */
 void
 udgi_ident_free(struct udg *u)
@@ -94,6 +120,7 @@ udgi_ident_free(struct udg *u)
 	for (i = 0; i < CACHE_SLOTS; i++)
 		clear(&u->idcache->slot[i]);
 	clear(&u->idcache->once);
+	unkeep(u->idcache);
 	free(u->idcache);
 	u->idcache = NULL;
 }
@@ -323,6 +350,7 @@ cache(struct udg *u)
 		if ((u->idcache = calloc(1, sizeof(*u->idcache))) == NULL)
 			return NULL;
 		u->idcache->pidfs = -1;
+		u->idcache->keep_fd = -1;
 	}
 	return u->idcache;
 }
@@ -339,9 +367,66 @@ cacheable(struct udgi_idcache *c, int pidfd)
 	return c->pidfs;
 }
 
+/*
+ * The sender read now (pidfd, pid, inode ino) was also the one read last:
+ * keep a pidfd of it (see the top of the file).  Alternating senders are
+ * not worth the descriptor each.
+ */
+static void
+keep(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid,
+    ino_t ino)
+{
+	int fd;
+
+	if (ino == c->keep_ino || ino != c->last_ino) {
+		c->last_ino = ino;
+		return;
+	}
+	/*
+	 * Above the numbers a receive's pidfds take (the lowest free), so
+	 * that they stay one run for close_range(2); else anywhere.
+	 */
+	if ((fd = fcntl(pidfd, F_DUPFD_CLOEXEC, pidfd + UDGI_BATCH + 1)) == -1 &&
+	    (fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return;		/* an optimisation: go without */
+	unkeep(c);
+	c->keep_fd = fd;
+	c->keep_pid = pid;
+	c->keep_ino = ino;
+	c->keep_gen = u->recvgen;
+	c->live_gen = 0;
+}
+
+/*
+ * m's sender is the kept one, its answer fresh in the cache: that answer,
+ * else NULL.  m is from the endpoint's latest receive (lent()).
+ */
+static const struct udg_ident *
+repeat(struct udgi_idcache *c, const struct udg *u, const struct udg_msg *m,
+    int64_t now)
+{
+	struct entry *e;
+
+	if (c->keep_fd == -1 || m->pid != c->keep_pid ||
+	    m->recvgen <= c->keep_gen)
+		return NULL;
+	if (c->live_gen != u->recvgen) {
+		if (alive(c, c->keep_fd) != 1) {
+			unkeep(c);
+			return NULL;
+		}
+		c->live_gen = u->recvgen;
+	}
+	e = &c->slot[c->keep_ino % CACHE_SLOTS];
+	if (e->ino != c->keep_ino || now - e->born >= CACHE_TTL_MS)
+		return NULL;
+	e->rec.flags |= UDG_ID_CACHED;
+	return &e->rec;
+}
+
 /* Name the process behind pidfd (pid in our namespace). */
 static const struct udg_ident *
-pinned(struct udgi_idcache *c, int pidfd, pid_t pid)
+pinned(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid)
 {
 	struct stat st;
 	struct entry *e = &c->once;
@@ -351,6 +436,7 @@ pinned(struct udgi_idcache *c, int pidfd, pid_t pid)
 	if (fstat(pidfd, &st) == -1)
 		return NULL;
 	if (cacheable(c, pidfd)) {
+		keep(c, u, pidfd, pid, st.st_ino);
 		e = &c->slot[st.st_ino % CACHE_SLOTS];
 		if (e->ino == st.st_ino && now - e->born < CACHE_TTL_MS) {
 			e->rec.flags |= UDG_ID_CACHED;
@@ -396,6 +482,7 @@ lent(const struct udg *u, const struct udg_msg *m)
 const struct udg_ident *
 udg_identity(struct udg *u, const struct udg_msg *m, int flags)
 {
+	const struct udg_ident *id;
 	struct udgi_idcache *c;
 
 	if ((flags & ~UDG_IDENT_GUESS) != 0) {
@@ -408,8 +495,11 @@ udg_identity(struct udg *u, const struct udg_msg *m, int flags)
 	c->none.pid = (m->flags & UDG_MSG_NOCRED) ? (pid_t)-1 : m->pid;
 	if ((m->flags & UDG_MSG_NOCRED) || m->pid <= 0)
 		return &c->none;
-	if (lent(u, m))
-		return pinned(c, m->pidfd, m->pid);
+	if (lent(u, m)) {
+		if ((id = repeat(c, u, m, now_ms())) != NULL)
+			return id;
+		return pinned(c, u, m->pidfd, m->pid);
+	}
 	if (!(flags & UDG_IDENT_GUESS))
 		return &c->none;
 	read_proc(&c->rd, m->pid);

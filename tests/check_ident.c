@@ -637,6 +637,116 @@ START_TEST(ident_cached)
 }
 END_TEST
 
+/*
+ * A sender read twice in a row is kept by a pidfd of the endpoint's own,
+ * and named from the cache in later receives; the descriptor goes with
+ * udg_close().
+ */
+START_TEST(ident_repeat_kept)
+{
+	const struct udg_ident *id;
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[8];
+	int s, before, first = 0, i;
+
+	before = t_count_fds();
+	srv = server(UDG_PIDFD);
+	s = t_raw_socket(NULL, 0);
+	ck_assert_int_ne(s, -1);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(t_sendmsg(s, "srv", "r", 1, NULL, 0, NULL), 1);
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
+		id = udg_identity(srv, &m, 0);
+		ck_assert_ptr_nonnull(id);
+		ck_assert_int_eq(id->pid, getpid());
+		ck_assert_int_eq(id->flags & (UDG_ID_PINNED | UDG_ID_CACHED),
+		    i == 0 ? UDG_ID_PINNED : UDG_ID_PINNED | UDG_ID_CACHED);
+		if (i == 0)
+			first = t_count_fds();
+	}
+	/* what the first receive left open, and the kept pidfd */
+	ck_assert_int_eq(t_count_fds(), first + 1);
+	(void)close(s);
+	ck_assert_int_eq(udg_close(srv), 0);
+	ck_assert_int_eq(t_count_fds(), before);
+}
+END_TEST
+
+/* In a child: send text as comm, then wait for a byte on rfd; exit. */
+static void
+send_and_wait(const char *comm, const char *text, int rfd)
+{
+	char c;
+
+	if (send_as(comm, text) == -1)
+		t_exit(1);
+	(void)t_read(rfd, &c, 1);
+	t_exit(0);
+}
+
+/*
+ * As root: the kept sender exits and its pid goes to an impostor, which
+ * sends too.  The impostor's datagram has the kept pid, yet is named as
+ * the impostor's: the kept process is checked and found gone.
+ */
+START_TEST(ident_repeat_reused_pid)
+{
+	const struct udg_ident *id;
+	struct udg *srv;
+	struct udg_msg m;
+	char buf[8], last[32];
+	pid_t pid, imp = -1;
+	int p[2], q[2], i;
+
+	srv = server(UDG_PIDFD);
+	for (i = 0; i < REUSE_TRIES && imp == -1; i++) {
+		ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+		if ((pid = t_fork()) == 0) {
+			(void)close(p[1]);
+			if (send_as("udgt-first", "1") == -1)
+				t_exit(1);
+			send_and_wait("udgt-first", "2", p[0]);
+		}
+		(void)close(p[0]);
+		/* read twice, in two receives, while it lives: kept */
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
+		ck_assert_ptr_nonnull(udg_identity(srv, &m, 0));
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
+		id = udg_identity(srv, &m, 0);
+		ck_assert_ptr_nonnull(id->comm);
+		ck_assert_str_eq(id->comm, "udgt-first");
+		ck_assert_int_eq(close(p[1]), 0);
+		ck_assert_int_eq(t_wait(pid), 0);
+		(void)snprintf(last, sizeof(last), "%ld", (long)pid - 1);
+		ck_assert_int_eq(pipe2(q, O_CLOEXEC), 0);
+		ck_assert_int_eq(put("/proc/sys/kernel/ns_last_pid", last), 0);
+		if ((imp = t_fork()) == 0) {
+			(void)close(q[1]);
+			send_and_wait("udgt-impostor", "3", q[0]);
+		}
+		(void)close(q[0]);
+		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
+		if (imp != pid) {
+			ck_assert_int_eq(close(q[1]), 0);
+			ck_assert_int_eq(t_wait(imp), 0);
+			imp = -1;
+		}
+	}
+	ck_assert_msg(imp != -1, "no pid reused in %d tries", REUSE_TRIES);
+	ck_assert_int_eq(m.pid, imp);
+	id = udg_identity(srv, &m, 0);
+	ck_assert_ptr_nonnull(id);
+	ck_assert_int_eq(id->flags & (UDG_ID_PINNED | UDG_ID_CACHED),
+	    UDG_ID_PINNED);
+	ck_assert_ptr_nonnull(id->comm);
+	ck_assert_str_eq(id->comm, "udgt-impostor");
+	ck_assert_int_eq(close(q[1]), 0);
+	ck_assert_int_eq(t_wait(imp), 0);
+	ck_assert_int_eq(udg_close(srv), 0);
+}
+END_TEST
+
 /* The cgroup2 mount point, from /proc/self/mountinfo; 0 or -1. */
 static int
 cgroup2_mount(char *buf, size_t size)
@@ -794,15 +904,26 @@ ident_suite(void)
 	tcase_add_test(tc, ident_stale_message);
 	tcase_add_test(tc, ident_short_lived);
 	tcase_add_test(tc, ident_parallel);
-	if (have_pidfs())
+	if (have_pidfs()) {
 		tcase_add_test(tc, ident_cached);
-	else
+		tcase_add_test(tc, ident_repeat_kept);
+	} else {
 		t_skip("ident_cached", "pidfds share one inode before pidfs");
+		t_skip("ident_repeat_kept", "no cache before pidfs");
+	}
 	if (geteuid() == 0 && access("/proc/sys/kernel/ns_last_pid",
-	    W_OK) == 0)
+	    W_OK) == 0) {
 		tcase_add_test(tc, ident_reused_pid);
-	else
+		if (have_pidfs())
+			tcase_add_test(tc, ident_repeat_reused_pid);
+		else
+			t_skip("ident_repeat_reused_pid",
+			    "no cache before pidfs");
+	} else {
 		t_skip("ident_reused_pid", "needs root to set ns_last_pid");
+		t_skip("ident_repeat_reused_pid",
+		    "needs root to set ns_last_pid");
+	}
 	if (cgroup2_writable())
 		tcase_add_test(tc, ident_unit);
 	else
