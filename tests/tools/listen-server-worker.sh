@@ -249,26 +249,7 @@ status "slow reader: SIGTERM, exit 0" 0 "$RC"
 # flood of 20000 finds the queue full early, and memory stays small.
 listen -E 'while read -r l; do :; done'
 lpid=$LASTPID
-tmo "$PY" - "$S" "$T/fl" >"$T/o" <<'EOF'
-import os, socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[2])
-s.setblocking(False)
-sent = 0
-for i in range(20000):
-    try:
-        s.sendto(b"%d" % i + b"f" * 200, sys.argv[1])
-        sent += 1
-    except BlockingIOError:
-        time.sleep(0.01)
-        try:
-            s.sendto(b"again", sys.argv[1])
-            sent += 1
-        except BlockingIOError:
-            break
-print(sent)
-os.unlink(sys.argv[2])
-EOF
+pyflood fl 20000 200 0.01 >"$T/o"
 sent=$(cat "$T/o")
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$lpid/status")
 echo "  (the flood got $sent datagrams in; listener RSS $rss KiB)"

@@ -95,21 +95,7 @@ is "-j -I: kept requests get UDG_EXE too" \
 # for it), so the sender soon finds the queue full.  A listener that read
 # everything would accept all 2000.
 listen -j 2 -e 'sleep 30'
-tmo "$PY" - "$S" "$T/flood" >"$T/o" <<'EOF'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[2])
-s.setblocking(False)
-sent = 0
-for i in range(2000):
-    try:
-        s.sendto(b"flood %d" % i, sys.argv[1])
-        sent += 1
-    except BlockingIOError:
-        break
-print(sent)
-os.unlink(sys.argv[2])
-EOF
+pyflood flood 2000 0 >"$T/o"
 sent=$(cat "$T/o")
 echo "  (a non-blocking flood got $sent datagrams in)"
 true_that "-j 2, all busy: the flood is held in the kernel (took $sent < 100)" \

@@ -367,6 +367,37 @@ os.unlink(me)
 EOF
 }
 
+# pyflood NAME N PAD [PAUSE]: from socket $T/NAME, without blocking, send
+# $S up to N datagrams (each its number, then PAD bytes of "f") until the
+# kernel's queue is full; with PAUSE, wait that many seconds at each full
+# queue and go on while one more then fits.  Prints how many went in.
+pyflood() {
+	tmo "$PY" - "$S" "$T/$1" "$2" "$3" "${4:-}" <<'EOF'
+import os, socket, sys, time
+srv, me, n, pad = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+pause = float(sys.argv[5]) if sys.argv[5] else None
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(me)
+s.setblocking(False)
+sent = 0
+for i in range(n):
+    try:
+        s.sendto(b"%d" % i + b"f" * pad, srv)
+        sent += 1
+    except BlockingIOError:
+        if pause is None:
+            break
+        time.sleep(pause)
+        try:
+            s.sendto(b"again", srv)
+            sent += 1
+        except BlockingIOError:
+            break
+print(sent)
+os.unlink(me)
+EOF
+}
+
 # elapsed_ms T0: milliseconds since $EPOCHREALTIME was T0.
 elapsed_ms() {
 	awk -v a="$1" -v b="$EPOCHREALTIME" \
