@@ -125,9 +125,24 @@ bs_more() {
 	printf '  %-46s %8s %-3s %6s  %-13s  %s\n' "" "" "" "" "" "$1"
 }
 
+# bs_why VERDICT TEXT: TEXT under the row, folded, if VERDICT is a MISS.
+bs_why() {
+	case $1 in
+	*MISS*) printf '%s\n' "$2" | fold -s -w 72 |
+	    sed 's/^/      why: /; 2,$s/^      why: /           /' ;;
+	esac
+}
+
+# bs_med FILE: the median of FILE's figures.
+bs_med() {
+	local m
+	read -r m _ _ < <(bs_stats "$1")
+	echo "$m"
+}
+
 bench_server() {
 	local build=${1:?bench_server: no build directory} round rounds=${3:-3}
-	local listen socat st=0 n
+	local listen socat st=0 n v
 	bs_tmp=${2:?bench_server: no scratch directory}/server
 	bs_secs=${4:-1}
 	bs_libpath=
@@ -163,15 +178,24 @@ bench_server() {
 	bs_row "udg-listen -e cat -j 8" "$n/j8.1" "$n/raw.1" 1e3 k/s
 	bs_row "udg-listen -E cat" "$n/E.1" "$n/raw.1" 1e3 k/s \
 	    "$(bs_verdict "$n/E.1" "$n/raw.1" 0.25 '>= 0.25x raw C')"
-	bs_more "$(bs_verdict "$n/E.1" "$n/e.1" 50 '>= 50x -e cat')"
+	v=$(bs_verdict "$n/E.1" "$n/e.1" 50 '>= 50x -e cat')
+	bs_more "$v"
+	[ ! -s "$n/e.1" ] || bs_why "$v" "$(awk -v e="$(bs_med "$n/e.1")" \
+	    -v r="$(bs_med "$n/raw.1")" 'BEGIN { printf "50x -e cat is %.1f" \
+	    " k/s here, %.2fx the raw C echo server, which has half the" \
+	    " wake-ups a request: -E has four (client, listener, cat," \
+	    " listener), and one request in flight waits for each.\n",
+	    50 * e / 1e3, 50 * e / r }')"
 	bs_row "socat UNIX-RECVFROM:S,fork EXEC:cat" "$n/socat.1" "$n/raw.1" \
 	    1e3 k/s
 	echo " 8 clients at once"
 	bs_row "raw C echo server: recvfrom/sendto" "$n/raw.8" "$n/raw.8" \
 	    1e3 k/s "baseline"
 	bs_row "udg-listen -e cat" "$n/e.8" "$n/raw.8" 1e3 k/s
-	bs_row "udg-listen -e cat -j 8" "$n/j8.8" "$n/raw.8" 1e3 k/s \
-	    "$(bs_verdict "$n/j8.8" "$n/e.8" 3 '>= 3x -e cat, 8 clients')"
+	v=$(bs_verdict "$n/j8.8" "$n/e.8" 3 '>= 3x -e cat, 8 clients')
+	bs_row "udg-listen -e cat -j 8" "$n/j8.8" "$n/raw.8" 1e3 k/s "$v"
+	bs_why "$v" "each -e request forks and executes /bin/sh, which runs cat:\
+ CPU work, and $(nproc) CPUs run at most $(nproc) jobs at once."
 	bs_row "udg-listen -E cat" "$n/E.8" "$n/raw.8" 1e3 k/s \
 	    "$(bs_verdict "$n/E.8" "$n/e.8" 50 '>= 50x -e cat, 8 clients')"
 	bs_row "socat UNIX-RECVFROM:S,fork EXEC:cat" "$n/socat.8" "$n/raw.8" \
