@@ -47,6 +47,7 @@
 #define BATCH		64		/* datagrams per udg_recvv() */
 #define RECV_ROUNDS	4		/* udg_recvv()s a socket a loop turn */
 #define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
+#define WRITE_CHUNK	(OUTBUF / 4)	/* written within a burst past this */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
 #define SLOT_BUDGET	(16 * 1024 * 1024) /* and more while under this */
 #define SLOT_IDLE_MS	1000		/* until idle this long */
@@ -1750,9 +1751,11 @@ drain(struct listener *l)
 /*
  * Take from every socket poll found readable, as the output allows.  A
  * burst (more than one datagram a batch) is taken for up to RECV_ROUNDS
- * batches before the loop turns, each written out before the next: the
- * kernel's queue holds only about ten, and the sender refills it
- * meanwhile.
+ * batches before the loop turns: the kernel's queue holds only about ten,
+ * and the sender refills it meanwhile.  What they make is written at the
+ * turn, one write(2) for them all (a write to a file costs about as much
+ * as a batch of small records), or as soon as WRITE_CHUNK waits, so that
+ * a full disk is found before much more is taken in.
  */
 static void
 receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
@@ -1765,7 +1768,7 @@ receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
 			continue;
 		for (k = 0; k < RECV_ROUNDS; k++) {
 			/* what the output took decides whether to go on */
-			if (k > 0)
+			if (k > 0 && tool_out_pending(&l->out.o) > WRITE_CHUNK)
 				write_out(l, now);
 			if ((want = want_now(l)) == 0)
 				break;
