@@ -386,8 +386,8 @@ keep(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid,
 	 * Above the numbers a receive's pidfds take (the lowest free), so
 	 * that they stay one run for close_range(2); else anywhere.
 	 */
-	if ((fd = fcntl(pidfd, F_DUPFD_CLOEXEC, pidfd + UDGI_BATCH + 1)) == -1 &&
-	    (fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 0)) == -1)
+	fd = fcntl(pidfd, F_DUPFD_CLOEXEC, pidfd + UDGI_BATCH + 1);
+	if (fd == -1 && (fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return;		/* an optimisation: go without */
 	unkeep(c);
 	c->keep_fd = fd;
