@@ -474,6 +474,16 @@ put(const char *path, const char *text)
 	return r;
 }
 
+/* As root: make pid the next one fork(2) hands out, if it is free. */
+static void
+offer_pid(pid_t pid)
+{
+	char last[32];
+
+	(void)snprintf(last, sizeof(last), "%ld", (long)pid - 1);
+	ck_assert_int_eq(put("/proc/sys/kernel/ns_last_pid", last), 0);
+}
+
 /* Make a child that lives until killed, named comm once this returns. */
 static pid_t
 sleeper(const char *comm)
@@ -505,7 +515,7 @@ START_TEST(ident_reused_pid)
 	const struct udg_ident *id;
 	struct udg *srv;
 	struct udg_msg m;
-	char buf[8], last[32];
+	char buf[8];
 	pid_t pid, imp = -1;
 	int i;
 
@@ -516,8 +526,7 @@ START_TEST(ident_reused_pid)
 		ck_assert_int_eq(t_wait(pid), 0);
 		ck_assert_int_eq(t_recv_msg(srv, &m, buf, sizeof(buf)), 1);
 		ck_assert_int_eq(m.pid, pid);
-		(void)snprintf(last, sizeof(last), "%ld", (long)pid - 1);
-		ck_assert_int_eq(put("/proc/sys/kernel/ns_last_pid", last), 0);
+		offer_pid(pid);
 		imp = sleeper("udgt-impostor");
 		if (imp != pid) {
 			(void)kill(imp, SIGKILL);
@@ -695,7 +704,7 @@ START_TEST(ident_repeat_reused_pid)
 	const struct udg_ident *id;
 	struct udg *srv;
 	struct udg_msg m;
-	char buf[8], last[32];
+	char buf[8];
 	pid_t pid, imp = -1;
 	int p[2], q[2], i;
 
@@ -718,9 +727,8 @@ START_TEST(ident_repeat_reused_pid)
 		ck_assert_str_eq(id->comm, "udgt-first");
 		ck_assert_int_eq(close(p[1]), 0);
 		ck_assert_int_eq(t_wait(pid), 0);
-		(void)snprintf(last, sizeof(last), "%ld", (long)pid - 1);
 		ck_assert_int_eq(pipe2(q, O_CLOEXEC), 0);
-		ck_assert_int_eq(put("/proc/sys/kernel/ns_last_pid", last), 0);
+		offer_pid(pid);
 		if ((imp = t_fork()) == 0) {
 			(void)close(q[1]);
 			send_and_wait("udgt-impostor", "3", q[0]);

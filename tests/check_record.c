@@ -22,6 +22,9 @@
 
 #define OUTCAP	64		/* small: records span many flushes */
 #define BIGCAP	(256 * 1024)	/* large: records formatted in place */
+/* The members before "len" of the usual message's JSON record. */
+#define JSON_HEAD	"{\"time\":\"2025-12-01T14:40:00.123456Z\"," \
+	"\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
 
 /*
  * Arrival at 2025-12-01T14:40:00.123456Z, 4711.000250 s after boot;
@@ -285,8 +288,7 @@ START_TEST(json_every_member)
 
 	/* -C does not change JSON: it always has the credentials. */
 	msg_from(&m, "say \"hi\"\n", 9);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":9,\"truncated\":false,\"data\":\"say \\\"hi\\\"\\n\"}\n");
 	m.flags |= UDG_MSG_NOCRED | UDG_MSG_TRUNC;
 	m.reallen = 300000;
@@ -313,8 +315,7 @@ START_TEST(json_peer_abstract_and_base64_data)
 	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"@x\\u0000y\","
 	    "\"len\":3,\"truncated\":false,\"data_base64\":\"/wBh\"}\n");
 	msg_from(&m, "\001\342\200\256", 4);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":4,\"truncated\":false,"
 	    "\"data\":\"\\u0001\342\200\256\"}\n");
 }
@@ -348,40 +349,34 @@ START_TEST(json_syslog_members)
 	struct udg_msg m;
 
 	msg_from(&m, "<13>hi", 6);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":6,\"truncated\":false,\"data\":\"<13>hi\","
 	    "\"facility\":\"user\",\"severity\":\"notice\","
 	    "\"message\":\"hi\"}\n");
 	msg_from(&m, "<165>1 \377", 8);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":8,\"truncated\":false,\"data_base64\":\"PDE2NT4xIP8=\","
 	    "\"facility\":\"local4\",\"severity\":\"notice\","
 	    "\"message_base64\":\"/w==\"}\n");
 	msg_from(&m, "no header", 9);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":9,\"truncated\":false,\"data\":\"no header\","
 	    "\"facility\":null,\"severity\":null,"
 	    "\"message\":\"no header\"}\n");
 	/* escapes and UTF-8 in the message, after either kind of header */
 	msg_from(&m, "<13>a\tb\"c\\\001\303\251", 13);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":13,\"truncated\":false,"
 	    "\"data\":\"<13>a\\tb\\\"c\\\\\\u0001\303\251\","
 	    "\"facility\":\"user\",\"severity\":\"notice\","
 	    "\"message\":\"a\\tb\\\"c\\\\\\u0001\303\251\"}\n");
 	msg_from(&m, "<191>1 \n", 8);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":8,\"truncated\":false,\"data\":\"<191>1 \\n\","
 	    "\"facility\":\"local7\",\"severity\":\"debug\","
 	    "\"message\":\"\\n\"}\n");
 	msg_from(&m, "<0>", 3);
-	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect(&ro, &m, JSON_HEAD
 	    "\"len\":3,\"truncated\":false,\"data\":\"<0>\","
 	    "\"facility\":\"kern\",\"severity\":\"emerg\","
 	    "\"message\":\"\"}\n");
@@ -737,8 +732,7 @@ START_TEST(json_socket_member)
 	    "\"len\":1,\"truncated\":false,\"data\":\"x\"}\n");
 	/* One socket: no member, the record as before. */
 	meta.socket = NULL;
-	expect_meta(&ro, &m, &meta, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
-	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"/tmp/c.sock\","
+	expect_meta(&ro, &m, &meta, JSON_HEAD
 	    "\"len\":1,\"truncated\":false,\"data\":\"x\"}\n");
 }
 END_TEST
