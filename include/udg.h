@@ -42,7 +42,7 @@ extern "C" {
 #define UDG_REFUSE_FDS		0x0008	/* senders of fds get EPERM (6.16) */
 
 /* udg_msg.flags: what udg_recv() noticed about a datagram. */
-#define UDG_MSG_TRUNC		0x0001	/* payload longer than buf: see reallen */
+#define UDG_MSG_TRUNC		0x0001	/* longer than buf: see reallen */
 #define UDG_MSG_CTRUNC		0x0002	/* control data did not fit */
 #define UDG_MSG_FDS		0x0004	/* it carried fds; they were closed */
 #define UDG_MSG_NOCRED		0x0008	/* no credentials; pid/uid/gid are -1 */
@@ -78,24 +78,24 @@ struct udg_msg {
 	uid_t	 uid;
 	gid_t	 gid;
 	int	 peer_type;	/* out: UDG_PEER_* */
-	size_t	 peer_len;	/* out: bytes in peer (abstract names may hold NULs) */
+	size_t	 peer_len;	/* out: bytes in peer (may hold NULs) */
 	char	 peer[UDG_PATH_MAX + 1];	/* out: NUL-terminated unless
 					   peer_len is UDG_PATH_MAX + 1 */
 	int	 pidfd;		/* out: sender's pidfd (UDG_PIDFD) or -1 */
-	struct timespec time;	/* out: arrival, CLOCK_REALTIME (UDG_TIMESTAMP) */
+	struct timespec time;	/* out: arrival, real time (UDG_TIMESTAMP) */
 	uint64_t recvgen;	/* library's: which receive filled this */
 	uint64_t reserved[7];	/* room to grow: zero, do not use */
 };
 
 /* udg_ident.flags: how much udg_identity() could vouch for. */
 #define UDG_ID_PINNED		0x0001	/* a pidfd proved it is the sender's */
-#define UDG_ID_GONE		0x0002	/* the sender exited before it was read */
+#define UDG_ID_GONE		0x0002	/* the sender exited before read */
 #define UDG_ID_CACHED		0x0004	/* served from the endpoint's cache */
-#define UDG_ID_TRUNC		0x0008	/* cmdline longer than UDG_ID_CMDLINE_MAX */
-#define UDG_ID_GUESSED		0x0010	/* read by pid alone (UDG_IDENT_GUESS) */
+#define UDG_ID_TRUNC		0x0008	/* cmdline cut at UDG_ID_CMDLINE_MAX */
+#define UDG_ID_GUESSED		0x0010	/* by pid alone (UDG_IDENT_GUESS) */
 
 /* Flags for udg_identity(). */
-#define UDG_IDENT_GUESS		0x0001	/* without a pidfd, read by pid anyway */
+#define UDG_IDENT_GUESS		0x0001	/* no pidfd: read by pid anyway */
 
 /* Longest command line udg_identity() reports, in bytes. */
 #define UDG_ID_CMDLINE_MAX	4096

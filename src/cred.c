@@ -118,8 +118,8 @@ udgi_release(struct udg *u)
 	int i, j;
 
 	for (i = 0; i < u->nheld; i = j) {
-		for (j = i + 1; j < u->nheld && u->held[j] == u->held[j - 1] + 1;
-		    j++)
+		for (j = i + 1; j < u->nheld &&
+		    u->held[j] == u->held[j - 1] + 1; j++)
 			continue;
 		if (j - i < 2 || close_range((unsigned int)u->held[i],
 		    (unsigned int)u->held[j - 1], 0) == -1)
@@ -151,7 +151,7 @@ bad:
 	return -1;
 }
 
-/* Close every descriptor of an SCM_RIGHTS message: never leak a sender's fds. */
+/* Close every fd of an SCM_RIGHTS message: never leak a sender's fds. */
 static void
 close_rights(struct cmsghdr *c)
 {

@@ -448,8 +448,8 @@ reap(int dirfd, const char *dir)
 			continue;
 		if (!reapable(de->d_name))
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISSOCK(st.st_mode))
+		if (fstatat(dirfd, de->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISSOCK(st.st_mode))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 		    de->d_name) >= sizeof(path))

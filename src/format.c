@@ -724,8 +724,9 @@ static const char b64dig[] =
  * The two base64 digits of every 12-bit value, built by the compiler: a
  * 3-byte group is two look-ups instead of four.
  */
-#define B64C(x)		((char)((x) < 26 ? 'A' + (x) : (x) < 52 ?	\
-			    'a' + (x) - 26 : (x) < 62 ? '0' + (x) - 52 :	\
+#define B64C(x)		((char)((x) < 26 ? 'A' + (x) :		\
+			    (x) < 52 ? 'a' + (x) - 26 :		\
+			    (x) < 62 ? '0' + (x) - 52 :		\
 			    (x) == 62 ? '+' : '/'))
 #define B64P(x)		B64C((x) >> 6), B64C((x) & 63)
 #define B64P4(x)	B64P(x), B64P((x) + 1), B64P((x) + 2), B64P((x) + 3)
@@ -911,8 +912,8 @@ time_prefix(struct fmt_timecache *tc, time_t sec)
 		tc->len = 20;
 	} else {
 		n = snprintf(p, sizeof(tc->prefix),
-		    "%04d-%02d-%02dT%02d:%02d:%02d.", year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		    tm.tm_sec);
+		    "%04d-%02d-%02dT%02d:%02d:%02d.", year, tm.tm_mon + 1,
+		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		if (n < 0 || (size_t)n >= sizeof(tc->prefix))
 			return -1;
 		tc->len = (size_t)n;

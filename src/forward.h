@@ -24,7 +24,7 @@
 #include "udg.h"
 #include "rfc5424.h"
 
-#define FWD_RETRY_MS	100	/* reconnect interval while the target is gone */
+#define FWD_RETRY_MS	100	/* reconnect every, while it is gone */
 #define FWD_WAIT_MS	1000	/* back-pressure bound (documented) */
 
 enum fwd_format { FWD_RAW, FWD_RFC5424 };

@@ -4,9 +4,9 @@
  * The command is started by spawn_sh() (listen-spawn.c): a new process
  * group (so a time limit reaches whatever the shell starts), the
  * caller's signal mask and default dispositions, and the UDG_* variables
- * added to the environment.  Both pipes are non-blocking on our side, so a command
- * that does not read its input, or writes more than a reply can hold,
- * can never stall the caller.
+ * added to the environment.  Both pipes are non-blocking on our side,
+ * so a command that does not read its input, or writes more than a
+ * reply can hold, can never stall the caller.
  */
 #include "config.h"
 
@@ -268,8 +268,8 @@ make_env(const struct udg_msg *m, const struct udg_ident *id,
 static int
 spawn(const struct exec *x, int in, int out, char **env, pid_t *pid)
 {
-	return spawn_sh(x->cmd, in, out, x->c.run.childmask, x->c.run.childdefault,
-	    env, pid);
+	return spawn_sh(x->cmd, in, out, x->c.run.childmask,
+	    x->c.run.childdefault, env, pid);
 }
 
 /* The socket path of tag, or "". */

@@ -328,7 +328,8 @@ report(void *arg, const char *key, unsigned long long n)
 		return;
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
 	    fmt_time(tbuf, sizeof(tbuf), &ts) == -1)
-		(void)strlcpy(tbuf, "1970-01-01T00:00:00.000000Z", sizeof(tbuf));
+		(void)strlcpy(tbuf, "1970-01-01T00:00:00.000000Z",
+		    sizeof(tbuf));
 	(void)snprintf(buf, sizeof(buf), "{\"time\":\"%s\",\"suppressed\":%llu,"
 	    "\"key\":", tbuf, n);
 	(void)tool_out_put(ops->out, buf, strlen(buf));

@@ -36,8 +36,8 @@ enum record_stamp {
 struct record_opts {
 	enum record_format	 format;
 	int			 creds;		/* -C: "pid uid gid " first */
-	int			 identity;	/* -I: comm (text), all (JSON) */
-	int			 peer;		/* --peer: the sender's address */
+	int			 identity;	/* -I: comm (text), all (-J) */
+	int			 peer;		/* --peer: sender's address */
 	enum record_stamp	 stamp;		/* --timestamp */
 	int			 syslog;	/* -s: decode a <PRI> header */
 	fmt_encoder		*text;		/* RECORD_TEXT's escaper */

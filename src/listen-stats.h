@@ -17,7 +17,7 @@ struct stats {
 	unsigned long long	 bad_identity;	/* dropped: identity unproven */
 	unsigned long long	 truncated;
 	unsigned long long	 unanswerable;	/* relative sender addresses */
-	unsigned long long	 fds;		/* datagrams whose fds we closed */
+	unsigned long long	 fds;		/* datagrams' fds we closed */
 	unsigned long long	 replies;	/* sent */
 	unsigned long long	 replies_failed;
 	unsigned long long	 commands;	/* -e runs finished */

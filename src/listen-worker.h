@@ -80,7 +80,7 @@ struct worker_conf {
 	struct spawn_conf run;		/* timeout_ms: request to reply */
 	int		 sep;		/* record separator: '\n' or '\0' */
 	int		 creds;		/* prefix "pid uid gid " */
-	size_t		 maxreply;	/* longest reply (the largest datagram) */
+	size_t		 maxreply;	/* longest reply: largest datagram */
 	size_t		 maxpending;	/* most unanswered requests, >= 1 */
 	worker_reply_fn	*reply;		/* a reply to req */
 	worker_lost_fn	*lost;		/* req will get no reply */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RATE_KEYMAX		256	/* longest key + NUL (unit names: 255) */
+#define RATE_KEYMAX		256	/* longest key + NUL (unit: 255) */
 #define RATE_TRACK_DEFAULT	1024	/* senders tracked at once */
 #define RATE_N_MAX		1000000	/* largest N and BURST */
 #define RATE_SECONDS_MAX	3600	/* largest SECONDS */

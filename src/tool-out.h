@@ -97,11 +97,12 @@ size_t	tool_out_records(const struct tool_out *);
 
 /*
  * Grow mode: write what is pending, at most max bytes (SIZE_MAX: all);
- * with all set, until that is out or an error, else one write(2).  -1 with errno when nothing more could be
- * written (EAGAIN: try again on POLLOUT).  When a regular file opened
- * with O_APPEND is full (ENOSPC, EDQUOT), what this call wrote past the
- * last whole record is cut off the file again and stays pending: the
- * file never ends in half a record.  err is not set: the caller decides
+ * with all set, until that is out or an error, else one write(2).
+ * -1 with errno when nothing more could be written (EAGAIN: try again
+ * on POLLOUT).  When a regular file opened with O_APPEND is full
+ * (ENOSPC, EDQUOT), what this call wrote past the last whole record is
+ * cut off the file again and stays pending: the file never ends in half
+ * a record.  err is not set: the caller decides
  * what is fatal.
  */
 int	tool_out_write(struct tool_out *, int all, size_t max);

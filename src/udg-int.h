@@ -24,7 +24,7 @@ struct udgi_idcache;
 struct udg {
 	int		 fd;		/* the socket */
 	int		 dirfd;		/* the socket's directory (O_PATH) */
-	int		 lockfd;	/* flock(2)ed BASE.lock in dirfd, or -1 */
+	int		 lockfd;	/* flock(2)ed BASE.lock, or -1 */
 	int		 flags;		/* UDG_NONBLOCK ... */
 	dev_t		 dev;		/* what we bound, to unlink only it */
 	ino_t		 ino;
@@ -44,7 +44,8 @@ struct udg {
 
 /* addr.c */
 int	udgi_addr_path(struct sockaddr_un *, socklen_t *, const char *);
-int	udgi_addr_msg(struct sockaddr_un *, socklen_t *, const struct udg_msg *);
+int	udgi_addr_msg(struct sockaddr_un *, socklen_t *,
+	    const struct udg_msg *);
 void	udgi_addr_named(struct udg_msg *, socklen_t);
 
 /*

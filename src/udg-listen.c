@@ -59,7 +59,7 @@
 #define OPT_REFUSE_FDS	261
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define REPLY_RETRY_MS	5		/* and how often it is tried again */
-#define EXEC_JOBS	1		/* -e commands at a time: -j's default */
+#define EXEC_JOBS	1		/* -j's default */
 #define JOBS_MAX	256		/* -j at most */
 #define WORKER_PENDING	1024		/* -E: most unanswered requests */
 #define LOST_SHOWN	10		/* -E: lost requests named per death */
@@ -111,7 +111,7 @@ struct listener {
 	struct pidfh		*pfh;
 	struct output		 out;
 	struct exec		*exec;
-	struct reqq		*wait;		/* -j: a busy sender's requests */
+	struct reqq		*wait;		/* -j: busy senders' requests */
 	struct worker		*worker;
 	struct pollfd		*pfd;
 	int			 maxpoll;
@@ -125,21 +125,21 @@ struct listener {
 						    SLOT_KEEP, or 0 */
 	size_t			 resident;	/* their sum */
 	unsigned long long	 nrecv, nout, ndropped, ntrunc;
-	unsigned long long	 nunverified;	/* no pinned identity: refused */
+	unsigned long long	 nunverified;	/* no pinned identity */
 	struct ratelim		 rl_unverified;
 	struct timespec		 rt_now, mono_now;	/* this batch's */
 	struct fmt_timecache	 tcache;	/* records' last second */
 	struct record_ids	 ids;		/* and last credentials */
-	int			 need_id;	/* -I, --allow-*, rate by unit */
+	int			 need_id;	/* -I, --allow-*, unit key */
 	int			 need_ops;	/* a rate limit or forwarding */
 	int			 screen;	/* handle() filters: admit() */
 	int			 follow;	/* handle() goes on: follow() */
 	int			 timed;		/* records or ops read clocks */
 	unsigned long long	 nrelative;	/* senders we cannot answer */
-	unsigned long long	 nfailed;	/* -e: failed, killed, no reply */
+	unsigned long long	 nfailed;	/* -e: failed or killed */
 	unsigned long long	 nskipped;	/* -e: could not be started */
 	unsigned long long	 nrefused, nlost; /* -E */
-	size_t			 lost_shown;	/* -E: since the worker started */
+	size_t			 lost_shown;	/* -E: since it started */
 	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
 	struct ratelim		 rl_refuse, rl_extra;
 	int			 reply_stalled;	/* last reply found no room */
@@ -154,7 +154,7 @@ struct listener {
 	int64_t			 stop_by;	/* stopping: give up then */
 	int64_t			 last;		/* -t: last busy moment */
 	struct ops		*ops;
-	struct stats		 st;		/* the counters nothing else has */
+	struct stats		 st;		/* the other counters */
 };
 
 /* For the atexit cleanup only: the endpoints and pid file to remove. */
@@ -182,7 +182,7 @@ static const struct optdef {
 	{ "forward",	OPT_FORWARD, "socket", "send each accepted datagram "
 					"on to socket" },
 	{ "forward-format", OPT_FWD_FORMAT, "fmt", "raw (as it came) or "
-					"rfc5424 (with the sender's identity)" },
+					"rfc5424 (with identity)" },
 	{ "forward-sd-id", OPT_FWD_SDID, "id", "RFC 5424 SD-ID "
 					"(default udg@32473)" },
 	{ "allow-gid",	'G', "gids",	"accept only these groups (and -u)" },
@@ -192,8 +192,8 @@ static const struct optdef {
 					"these systemd units" },
 	{ "group",	'g', "group",	"give the socket file this group" },
 	{ "help",	'h', NULL,	"print this help and exit" },
-	{ "identity",	'I', NULL,	"name each sender (comm; JSON: exe, "
-					"cmdline, cgroup, unit)" },
+	{ "identity",	'I', NULL,	"name each sender (comm; -J: exe, "
+					"cmdline, ...)" },
 	{ "json",	'J', NULL,	"write JSON objects" },
 	{ "jobs",	'j', "jobs",	"-e: run up to jobs commands at once" },
 	{ "mode",	'm', "mode",	"socket file mode (octal)" },
@@ -206,8 +206,8 @@ static const struct optdef {
 					"for --rate-limit" },
 	{ "raw",	'R', NULL,	"write payloads raw, newline after "
 					"each" },
-	{ "refuse-fds",	OPT_REFUSE_FDS, NULL, "have the kernel refuse datagrams "
-					"that carry fds" },
+	{ "refuse-fds",	OPT_REFUSE_FDS, NULL, "have the kernel refuse "
+					"datagrams that carry fds" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
 	{ "exec-timeout", 'T', "seconds", "-e, -E: no reply after seconds "
 					"(0: never)" },
@@ -659,7 +659,8 @@ worker_why_text(enum worker_why why)
 	case WORKER_STOPPED:
 		return "stopped by a signal";
 	default:
-		return "the worker's reply was longer than the largest datagram";
+		return "the worker's reply was longer than the largest "
+		    "datagram";
 	}
 }
 
@@ -1226,7 +1227,7 @@ bind_failed(const struct options *o, size_t si)
 	err(tool_bind_exitcode(e), "%s", vpath);
 }
 
-/* 1 if records or forwarded messages show a time (-J, --timestamp, RFC 5424). */
+/* 1 if records or forwarded messages show a time (-J, --timestamp, 5424). */
 static int
 wants_time(const struct options *o)
 {
@@ -1855,7 +1856,8 @@ report(struct listener *l)
 	if (l->opt->verbose)
 		print_stats(l);
 	if (l->wait != NULL && reqq_len(l->wait) > 0)
-		warnx("stopped with %zu requests not started", reqq_len(l->wait));
+		warnx("stopped with %zu requests not started",
+		    reqq_len(l->wait));
 	if (l->opt->verbose && l->opt->workercmd != NULL)
 		(void)fprintf(stderr, "%s: worker: refused %llu, unanswered "
 		    "%llu\n", getprogname(), l->nrefused, l->nlost);

@@ -42,7 +42,7 @@
 #define BATCH		64		/* datagrams per udg_sendv() */
 #define READSIZE	(256 * 1024)	/* least stdin buffer */
 #define RETRY_MS	20		/* -W: pause between attempts */
-#define SIGNAL_MS	100		/* longest send without a signal check */
+#define SIGNAL_MS	100		/* longest send between signal checks */
 #define AUTO_NAME_MAX	19		/* libudg's "PID-XXXXXXXX" */
 
 static int		 sep = '\n';	/* '\n', '\0' or REC_WHOLE */
@@ -86,7 +86,7 @@ static const char *const helplines[] = {
 	"  -h, --help             print this help and exit",
 	"  -n, --nonblock         fail (75) instead of waiting on a full queue",
 	"  -r, --reply            print one reply to each datagram sent",
-	"  -t, --timeout=SECONDS  with -r, wait this long for each reply "
+	"  -t, --timeout=SECONDS  -r: wait this long for each reply "
 	    "(5; 0: no limit)",
 	"  -V, --version          print the version and exit",
 	"  -v, --verbose          report counts on standard error at exit",
@@ -99,7 +99,7 @@ static void
 synopsis(FILE *fp)
 {
 	(void)fprintf(fp, "usage: %s [-0anrv] [-b path] [-t seconds] "
-	    "[-W seconds] socket [message ...]\n", getprogname());
+	    "[-W seconds]\n\tsocket [message ...]\n", getprogname());
 }
 
 /* Bad usage: synopsis to stderr, exit 64. */
