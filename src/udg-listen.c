@@ -424,6 +424,93 @@ answerable(struct listener *l, const struct udg_msg *m)
 	return 0;
 }
 
+/*
+ * Open (O_PATH) the socket file m's sender is bound at, for the reply to
+ * go out through: the file checked is then the file answered, whatever
+ * is renamed meanwhile.  -1 with errno when it cannot be opened, or with
+ * *why (errno EACCES) when it must not be answered:
+ * - a symlink or other file now at the asker's address is not its socket;
+ * - a socket file bound since m arrived: the asker is gone, and whoever
+ *   holds its path now did not ask (it may be waiting for another reply);
+ * - another user's socket, unless root asked: the directories on the
+ *   path are the asker's to rename, so it could point its address at a
+ *   socket it may not write to, and have us write there instead, with
+ *   our credentials.
+ */
+static int
+open_asker(const struct udg_msg *m, const char **why)
+{
+	struct stat st;
+	int fd, e;
+
+	*why = NULL;
+	if ((fd = open(m->peer, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		(void)close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode))
+		*why = "it is no longer a socket";
+	else if ((m->flags & UDG_MSG_KTIME) &&
+	    (st.st_ctim.tv_sec > m->time.tv_sec ||
+	    (st.st_ctim.tv_sec == m->time.tv_sec &&
+	    st.st_ctim.tv_nsec > m->time.tv_nsec)))
+		*why = "its socket was bound anew since it asked";
+	else if ((m->flags & UDG_MSG_NOCRED) ||
+	    (m->uid != 0 && st.st_uid != m->uid))
+		*why = "the socket there belongs to another user";
+	if (*why == NULL)
+		return fd;
+	(void)close(fd);
+	errno = EACCES;
+	return -1;
+}
+
+/*
+ * udg_reply() to m, for a path through the file open_asker() checked
+ * (/proc/self/fd/N: the kernel follows the descriptor, not the path).
+ */
+static int
+reply_to_asker(struct udg *u, const struct udg_msg *m, const void *buf,
+    size_t len, const char **why)
+{
+	struct udg_msg via;
+	int fd, n, r, e;
+
+	*why = NULL;
+	if (m->peer_type != UDG_PEER_PATH)
+		return udg_reply(u, m, buf, len);
+	if ((fd = open_asker(m, why)) == -1)
+		return -1;
+	via = *m;
+	n = snprintf(via.peer, sizeof(via.peer), "/proc/self/fd/%d", fd);
+	via.peer_len = (size_t)n;
+	r = udg_reply(u, &via, buf, len);
+	e = errno;
+	(void)close(fd);
+	errno = e;
+	return r;
+}
+
+/* A reply to m was refused for why: count it, and say so. */
+static void
+reply_refused(struct listener *l, const struct udg_msg *m, const char *why)
+{
+	char vis[TOOL_VISPATH];
+
+	l->st.replies_failed++;
+	/* a client that timed out and one that took its path: not news */
+	if (strcmp(why, "its socket was bound anew since it asked") == 0 &&
+	    !l->opt->verbose)
+		return;
+	if (ratelim_ok(&l->rl_reply))
+		warnx("reply to %s refused: %s", tool_peer_name(vis,
+		    sizeof(vis), m), why);
+}
+
 /* Keep a reply to m (from socket si) that found no room, to try again. */
 static int
 hold_reply(struct listener *l, size_t si, const struct udg_msg *m,
@@ -462,12 +549,17 @@ reply(struct listener *l, size_t si, const struct udg_msg *m,
     const void *buf, size_t len)
 {
 	struct udg *u = l->u[si];
+	const char *why;
 
 	if (!answerable(l, m))
 		return;
-	if (udg_reply(u, m, buf, len) == 0) {
+	if (reply_to_asker(u, m, buf, len, &why) == 0) {
 		l->reply_stalled = 0;
 		l->st.replies++;
+		return;
+	}
+	if (why != NULL) {
+		reply_refused(l, m, why);
 		return;
 	}
 	if (errno != EAGAIN || l->reply_stalled || l->held ||
@@ -480,19 +572,25 @@ reply(struct listener *l, size_t si, const struct udg_msg *m,
 static void
 retry_reply(struct listener *l, int64_t now, int give_up)
 {
+	const char *why;
+
 	if (!l->held)
 		return;
-	if (udg_reply(l->u[l->held_sock], &l->held_to, l->held_buf,
-	    l->held_to.len) == 0) {
+	if (reply_to_asker(l->u[l->held_sock], &l->held_to, l->held_buf,
+	    l->held_to.len, &why) == 0) {
 		l->held = 0;
 		l->reply_stalled = 0;
 		l->st.replies++;
 		return;
 	}
-	if (errno == EAGAIN && now < l->held_until && !give_up)
+	if (why == NULL && errno == EAGAIN && now < l->held_until &&
+	    !give_up)
 		return;
 	l->held = 0;
-	reply_failed(l, &l->held_to, errno);
+	if (why != NULL)
+		reply_refused(l, &l->held_to, why);
+	else
+		reply_failed(l, &l->held_to, errno);
 }
 
 /* Why a command's result is no reply, or NULL when it is one. */
@@ -525,43 +623,6 @@ no_reply_reason(const struct exec_result *r, char *buf, size_t size)
 }
 
 /*
- * 1 if the socket file req's sender was bound at was bound anew since req
- * arrived: the asker is gone, and whoever holds its path now did not ask.
- * A late answer would reach a process that is waiting for another reply.
- */
-static int
-asker_rebound(const struct udg_msg *req)
-{
-	struct stat st;
-
-	if (req->peer_type != UDG_PEER_PATH || !(req->flags & UDG_MSG_KTIME))
-		return 0;
-	if (lstat(req->peer, &st) == -1)
-		return 0;	/* gone: udg_reply() says so */
-	return st.st_ctim.tv_sec > req->time.tv_sec ||
-	    (st.st_ctim.tv_sec == req->time.tv_sec &&
-	    st.st_ctim.tv_nsec > req->time.tv_nsec);
-}
-
-/* Answer a request (from socket si) that waited for a command or worker. */
-static void
-late_reply(struct listener *l, size_t si, const struct udg_msg *req,
-    const void *buf, size_t len)
-{
-	char vis[TOOL_VISPATH];
-
-	if (asker_rebound(req)) {
-		l->st.replies_failed++;
-		if (l->opt->verbose)
-			warnx("reply to %s dropped: its socket was bound anew "
-			    "since it asked", tool_peer_name(vis, sizeof(vis),
-			    req));
-		return;
-	}
-	reply(l, si, req, buf, len);
-}
-
-/*
  * -e: a command ended.  Only a command that exited 0 with output that
  * fits one datagram is answered; for any other, no reply is sent (the
  * asker times out rather than take a failure or a cut reply for an
@@ -579,7 +640,7 @@ command_done(void *arg, const struct exec_result *r)
 	if (r->end == EXEC_TIMEDOUT)
 		l->st.commands_timedout++;
 	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
-		late_reply(l, (size_t)r->tag, r->req, r->out, r->outlen);
+		reply(l, (size_t)r->tag, r->req, r->out, r->outlen);
 		return;
 	}
 	l->nfailed++;
@@ -678,7 +739,7 @@ worker_replied(void *arg, const struct udg_msg *req, int tag,
 	if (req != NULL && l->held)
 		return -1;
 	if (req != NULL)
-		late_reply(l, (size_t)tag, req, buf, len);
+		reply(l, (size_t)tag, req, buf, len);
 	else if (ratelim_ok(&l->rl_extra))
 		warnx("worker wrote a reply with no request waiting: dropped");
 	return 0;

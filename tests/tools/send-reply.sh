@@ -112,7 +112,7 @@ is "udg-listen, reused -b path, already sent: its own reply only" \
     "re:second" "$(cat "$T/o")"
 finish_listen
 like "udg-listen -v: says why the late answer was dropped" \
-    "*reply to $T/me dropped: its socket was bound anew*" "$(cat "$T/lerr")"
+    "*reply to $T/me refused: its socket was bound anew*" "$(cat "$T/lerr")"
 
 # --- stdout closed by its reader: quiet, dies of SIGPIPE ---------------------
 listen --echo -t 1

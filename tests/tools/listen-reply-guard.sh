@@ -1,0 +1,101 @@
+#!/bin/bash
+# Replies go to the socket that asked and nowhere else: udg-listen
+# (--echo, -e, -E) does not answer a socket of another user at the
+# asker's address, whatever the asker did to the directories on the way
+# (a confused deputy: our reply carries our credentials), nor a symlink
+# put where the asker's socket was.  Needs root, to ask as nobody.
+# shellcheck source-path=SCRIPTDIR source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
+[ "$(id -u)" -eq 0 ] || skip "needs root to ask as another user"
+need setpriv util-linux
+S=$T/s
+NOBODY=65534
+getent passwd "$NOBODY" >/dev/null || skip "no user $NOBODY (nobody)"
+chmod 0711 "$T"
+# a python3 that nobody may run (not one under root's home)
+NPY=/usr/bin/python3
+[ -x "$NPY" ] || skip "$NPY not installed (Debian package python3)"
+PY=$NPY
+
+# as_nobody CMD...: run CMD as uid/gid 65534 with no extra groups.
+as_nobody() {
+	tmo setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups "$@"
+}
+
+# --- a reply reaches the asker's own socket, never one of another user -----
+# The asker owns the directories on its socket's path: after asking, or
+# even before, it can rename one and put a symlink to somebody else's
+# directory in its place.  The reply must not go to the socket that is
+# then at the asker's address: it would carry our bytes and credentials
+# where nobody may write.  Root's socket sits in a directory of its own.
+mkdir -m 0700 "$T/vroot"
+mkdir "$T/nb"
+chown "$NOBODY" "$T/nb"
+# victim: print whatever reaches root's 0600 socket within 3 seconds
+victim() {
+	rm -f "$T/vroot/c.sock"
+	"$PY" - "$T/vroot/c.sock" >"$T/victim" <<'PY' &
+import os, socket, sys
+v = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+v.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o600)
+v.settimeout(3)
+try:
+    print(v.recv(999).decode())
+except socket.timeout:
+    print("nothing")
+PY
+	VPID=$!
+	wait_for_socket "$T/vroot/c.sock"
+}
+# swap WHEN: as nobody, bind nb/d/c.sock and ask; WHEN (before or after
+# the request) replace nb/d by a symlink to root's directory.
+swap() {
+	rm -rf "$T/nb/d" "$T/nb/old"
+	as_nobody "$PY" - "$T/nb" "$S" "$1" <<'PY'
+import os, socket, sys, time
+nb, srv, when = sys.argv[1:]
+os.mkdir(nb + "/d")
+a = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+a.bind(nb + "/d/c.sock")
+def turn():
+    os.rename(nb + "/d", nb + "/old")
+    os.symlink(os.path.dirname(os.environ["VROOT"]), nb + "/d")
+if when == "before":
+    turn()
+a.sendto(b"<13>from nobody", srv)
+if when == "after":
+    time.sleep(0.2)
+    turn()
+PY
+}
+export VROOT=$T/vroot/c.sock
+for mode in "--echo:before" "-e:after" "-E:after"; do
+	when=${mode#*:} mode=${mode%:*}
+	case $mode in
+	-e) set -- -e 'sleep 1; cat' ;;
+	-E) set -- -E 'while read -r l; do sleep 1; echo "$l"; done' ;;
+	*) set -- --echo ;;
+	esac
+	victim
+	listen -m 0666 -v -c 1 "$@"
+	swap "$when"
+	wait "$VPID"
+	is "$mode, directory swapped $when asking: root's socket got nothing" \
+	    nothing "$(cat "$T/victim")"
+	finish_listen
+	like "$mode: says why the reply was refused" \
+	    "*reply to $T/nb/d/c.sock refused*another user*" "$(cat "$T/lerr")"
+	is "$mode: the reply is counted as failed" 1 \
+	    "$(vcount unsent "$T/lerr")"
+done
+
+# ... while nobody's own socket is answered, wherever it is
+listen -m 0666 -c 1 --echo
+as_nobody env -u XDG_RUNTIME_DIR "$SEND" -r -t 5 "$S" "nobody asks" \
+    >"$T/o" 2>"$T/err"
+status "--echo: nobody's own socket is answered" 0 $?
+is "--echo: nobody gets its reply" "nobody asks" "$(cat "$T/o")"
+finish_listen
+
+done_testing
