@@ -57,12 +57,24 @@ send_reply_init(struct send_reply *r, const char *vdest, int ms)
 	return 0;
 }
 
+/*
+ * 1 if the listener at dest may run as another user: dest is another
+ * user's, or root's, which a listener that dropped root after binding
+ * (udg-listen -U) keeps.
+ */
+int
+send_reply_foreign(const char *dest)
+{
+	struct stat st;
+
+	return stat(dest, &st) == 0 &&
+	    (st.st_uid != geteuid() || st.st_uid == 0);
+}
+
 /* Note who u is connected to; open our socket to them if need be. */
 void
 send_reply_connected(struct send_reply *r, struct udg *u, const char *dest)
 {
-	struct stat st;
-
 	r->u = u;
 	r->peerlen = sizeof(r->peer);
 	if (getpeername(udg_fd(u), (struct sockaddr *)&r->peer,
@@ -72,7 +84,7 @@ send_reply_connected(struct send_reply *r, struct udg *u, const char *dest)
 	 * A listener running as another user cannot write to a socket only
 	 * we may write to.  Connected, ours takes datagrams from it alone.
 	 */
-	if (stat(dest, &st) == 0 && st.st_uid != geteuid() &&
+	if (send_reply_foreign(dest) &&
 	    udg_set_perm(u, REPLY_MODE, (uid_t)-1, (gid_t)-1) == -1)
 		err(EX_OSERR, "%s: chmod", udg_path(u));
 }

@@ -33,6 +33,12 @@ struct send_reply {
 int	send_reply_init(struct send_reply *, const char *vdest, int ms);
 
 /*
+ * 1 if the listener at dest may run as another user (dest is another
+ * user's, or root's).
+ */
+int	send_reply_foreign(const char *dest);
+
+/*
  * u was just connected to dest: note its peer, and let the listener
  * answer when it runs as another user.  Exits on error.
  */

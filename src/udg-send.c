@@ -486,19 +486,17 @@ open_endpoint(void)
 }
 
 /*
- * -r to a socket of another user: the automatic socket must be in a
- * directory that user can enter.  $XDG_RUNTIME_DIR is private to us
- * (mode 0700); /tmp/udg-UID is not listable but can be entered.
+ * -r to a socket of another user (or root's: see send_reply_foreign()):
+ * the automatic socket must be in a directory that user can enter.
+ * $XDG_RUNTIME_DIR is private to us (mode 0700); /tmp/udg-UID is not
+ * listable but can be entered.
  */
 static void
 choose_dir(void)
 {
-	struct stat st;
-
 	if (!want_reply || bindpath != NULL)
 		return;
-	if (stat(dest, &st) == 0 && st.st_uid != geteuid() &&
-	    unsetenv("XDG_RUNTIME_DIR") == -1)
+	if (send_reply_foreign(dest) && unsetenv("XDG_RUNTIME_DIR") == -1)
 		err(EX_OSERR, "unsetenv");
 }
 

@@ -39,6 +39,11 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
 	# the reply goes to a socket nobody may write to
 	is "-U nobody: -e runs as nobody" "$nuid" \
 	    "$(umask 0 && tmo "$SEND" -b "$T/o/client" -r -t 5 "$S" whoami)"
+	# root's automatic socket too: the socket file is root's, but the
+	# listener is nobody now, and cannot enter a private directory
+	mkdir -m 0700 "$T/xdg"
+	is "-U nobody: root's automatic socket is answered" "$nuid" \
+	    "$(XDG_RUNTIME_DIR=$T/xdg tmo "$SEND" -r -t 5 "$S" whoami)"
 	# SIGHUP reopens -o as nobody, after a rotation
 	mv "$T/o/out" "$T/o/out.1"
 	kill -HUP "$lpid"
