@@ -150,6 +150,7 @@ struct listener {
 	size_t			 held_cap;
 	int64_t			 held_until;	/* when it is dropped */
 	int			 stop;		/* stopping: see loop() */
+	int			 gave_up;	/* -E: the worker kept dying */
 	int			 drained;	/* stopping: queue is empty */
 	int64_t			 stop_by;	/* stopping: give up then */
 	int64_t			 last;		/* -t: last busy moment */
@@ -1734,10 +1735,14 @@ finished(struct listener *l, int64_t now)
 {
 	const struct options *o = l->opt;
 
-	if (l->worker != NULL && worker_failed(l->worker))
-		errx(EX_UNAVAILABLE, "worker %s: it ended within %d ms of its "
-		    "start %d times in a row; giving up", o->vworkercmd,
-		    WORKER_QUICK_MS, WORKER_TRIES);
+	/* stopped the usual way: what was received is written, -v counts */
+	if (l->worker != NULL && !l->gave_up && worker_failed(l->worker)) {
+		warnx("worker %s: it ended within %d ms of its start %d times "
+		    "in a row; giving up", o->vworkercmd, WORKER_QUICK_MS,
+		    WORKER_TRIES);
+		l->gave_up = 1;
+		begin_stop(l, now);
+	}
 	if (l->out.gone)
 		return 1;
 	if (l->stop)
@@ -1944,6 +1949,8 @@ main(int argc, char *argv[])
 	ops_finish(l.ops, tool_now_ms());
 	(void)output_flush(&l.out, tool_now_ms());
 	status = report(&l);
+	if (l.gave_up)
+		status = EX_UNAVAILABLE;
 	free(o.allow_uids);
 	free(o.allow_gids);
 	allow_free(&o.allow);

@@ -136,6 +136,12 @@ is "... after 5 starts" 5 "$(grep -c 'worker exited 1' "$T/lerr")"
 true_that "... backing off 0.1+0.2+0.4+0.8 s: 1.5 s, not at once ($ms ms)" \
     [ "$ms" -ge 1400 ]
 true_that "... socket file removed" [ ! -e "$S" ]
+# -v: the counters are written on this exit too
+tmo "$LISTEN" -v -E 'exit 1' -o "$T/out" "$S" 2>"$T/lerr"
+status "-v, a worker that keeps dying: exits 69" 69 $?
+is "-v: the counters are written" 0 "$(vcount received "$T/lerr")"
+like "-v: and the worker's" "*worker: refused 0, unanswered 0*" \
+    "$(cat "$T/lerr")"
 
 # --- -T: a request unanswered past it restarts the worker --------------------
 : >"$PIDS"
