@@ -315,6 +315,23 @@ host_len(const char *h)
 	return n <= HOST_MAX ? n : 0;
 }
 
+/*
+ * The sender's elements but those with our SD-ID: an SD-ID may appear
+ * once (RFC 5424, 6.3.2), and a parser that kept the sender's would take
+ * its claims for ours.
+ */
+static void
+put_sender_sd(struct out *o, const struct fields *f, const char *sdid)
+{
+	size_t i, k, n, idlen = strlen(sdid);
+
+	for (i = 0; (k = sd_element(f->sd, f->sdlen, i)) != 0; i = k) {
+		n = sd_name(f->sd, f->sdlen, i + 1);
+		if (n != idlen || memcmp(f->sd + i + 1, sdid, n) != 0)
+			put(o, f->sd + i, k - i);
+	}
+}
+
 /* Format the datagram (see rfc5424.h). */
 ssize_t
 rfc5424_format(char *dst, size_t size, const char *p, size_t len,
@@ -347,7 +364,7 @@ rfc5424_format(char *dst, size_t size, const char *p, size_t len,
 	if (id->unit != NULL && strlen(id->unit) < RFC5424_UNIT_MAX)
 		put_value(&o, "unit", id->unit);
 	put(&o, "]", 1);
-	put(&o, f.sd, f.sdlen);
+	put_sender_sd(&o, &f, ctx->sdid);
 	if (f.msglen > 0) {
 		put(&o, " ", 1);
 		put(&o, f.msg, f.msglen);

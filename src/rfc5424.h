@@ -50,8 +50,8 @@ int	rfc5424_sdid_valid(const char *s);
  * Write payload p[0, len) as RFC 5424 into dst[0, size): the sender's PRI
  * (user.notice when it gave none), the arrival time, host, the sender's
  * APP-NAME or RFC 3164 tag, the kernel's pid as PROCID, the sender's
- * MSGID, udg's SD element, the sender's own SD elements, and the message
- * unchanged.  Returns the length, or -1 (ENOBUFS) if it does not fit;
+ * MSGID, udg's SD element, the sender's own SD elements (but any with
+ * ctx's SD-ID), and the message unchanged.  Returns the length, or -1 (ENOBUFS) if it does not fit;
  * size >= len + RFC5424_OVERHEAD always fits when comm and unit are within
  * their maxima and host is a host name (at most 255 bytes).
  */

@@ -75,6 +75,17 @@ START_TEST(from_rfc5424)
 	    "<13>" HDR " - 1234 - " SD " - - - - - [unclosed x=\"1\" m");
 	IS("<13>1 - - - - - [a]junk",
 	    "<13>" HDR " - 1234 - " SD " - - - - - [a]junk");
+	/*
+	 * An element with our SD-ID is only the sender's claim: ours alone
+	 * is kept (an SD-ID may appear once); others keep their place.
+	 */
+	IS("<13>1 - - app 77 - [udg@32473 pid=\"1\" uid=\"0\"][a x=\"1\"]"
+	    "[udg@32473] m", "<13>" HDR " app 1234 - " SD "[a x=\"1\"] m");
+	IS("<13>1 - - - - - [udg@32473 x=\"]\"] m",
+	    "<13>" HDR " - 1234 - " SD " m");
+	/* an SD-ID that only begins like ours is another */
+	IS("<13>1 - - - - - [udg@324730][udg@3247] m",
+	    "<13>" HDR " - 1234 - " SD "[udg@324730][udg@3247] m");
 }
 END_TEST
 
