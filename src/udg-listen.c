@@ -135,7 +135,8 @@ struct listener {
 	int			 screen;	/* handle() filters: admit() */
 	int			 follow;	/* handle() goes on: follow() */
 	int			 timed;		/* records or ops read clocks */
-	unsigned long long	 nrelative;	/* senders we cannot answer */
+	unsigned long long	 nunanswerable;	/* senders we cannot answer */
+	int			 unbound_shown, relative_shown;
 	unsigned long long	 nfailed;	/* -e: failed or killed */
 	unsigned long long	 nskipped;	/* -e: could not be started */
 	unsigned long long	 nrefused, nlost; /* -E */
@@ -407,21 +408,27 @@ reply_failed(struct listener *l, const struct udg_msg *m, int e)
 }
 
 /*
- * A relative sender address names a file relative to the sender's
- * directory, which a reply from here would resolve against ours: that
- * could reach another process.  Such senders are not answered.
+ * An unbound sender has no address to answer.  A relative sender address
+ * names a file relative to the sender's directory, which a reply from
+ * here would resolve against ours: that could reach another process.
+ * Neither is answered; each kind is reported once, and counted.
  */
 static int
 answerable(struct listener *l, const struct udg_msg *m)
 {
 	char vis[TOOL_VISPATH];
+	int unbound = m->peer_type == UDG_PEER_NONE;
+	int *shown = unbound ? &l->unbound_shown : &l->relative_shown;
 
-	if (m->peer_type != UDG_PEER_PATH || m->peer[0] == '/')
-		return m->peer_type != UDG_PEER_NONE;
-	if (l->nrelative++ == 0)
-		warnx("not answering %s: a relative socket address cannot be "
-		    "answered safely (reported once)",
-		    tool_peer_name(vis, sizeof(vis), m));
+	if (!unbound && (m->peer_type != UDG_PEER_PATH || m->peer[0] == '/'))
+		return 1;
+	l->nunanswerable++;
+	if (!*shown)
+		warnx("not answering %s: %s (reported once)",
+		    tool_peer_name(vis, sizeof(vis), m), unbound ?
+		    "it has no address" : "a relative socket address cannot "
+		    "be answered safely");
+	*shown = 1;
 	return 0;
 }
 
@@ -1511,7 +1518,7 @@ print_stats(const struct listener *l)
 	/* ndropped counts every refusal; the unverified are their own. */
 	st.not_allowed = l->ndropped - l->nunverified;
 	st.truncated = l->ntrunc;
-	st.unanswerable = l->nrelative;
+	st.unanswerable = l->nunanswerable;
 	st.commands_failed = l->nfailed;
 	st.commands_skipped = l->nskipped;
 	st.bad_identity = l->nunverified;

@@ -164,6 +164,18 @@ is "relative sender: reported once" 1 \
 is "relative sender: -v counts both" 2 "$(vcount unanswerable "$T/lerr")"
 is "relative sender: the records are written" 2 "$(wc -l < "$T/out")"
 
+# --- an unbound sender cannot be answered: reported once, counted ---------
+listen -v -c 2 --echo
+for _ in 1 2; do
+	tmo "$PY" -c 'import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"x", sys.argv[1])' \
+	    "$S"
+done
+finish_listen
+is "unbound sender: reported once" 1 \
+    "$(grep -c 'not answering an unbound socket' "$T/lerr")"
+is "unbound sender: -v counts both" 2 "$(vcount unanswerable "$T/lerr")"
+
 # --- -e results that are not a success get no reply -------------------------
 listen -c 2 -e 'head -c 300000 /dev/zero'
 tmo "$SEND" -r -t 2 -b "$T/big" "$S" x >"$T/o" 2>"$T/err"
