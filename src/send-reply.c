@@ -57,18 +57,13 @@ send_reply_init(struct send_reply *r, const char *vdest, int ms)
 	return 0;
 }
 
-/*
- * 1 if the listener at dest may run as another user: dest is another
- * user's, or root's, which a listener that dropped root after binding
- * (udg-listen -U) keeps.
- */
+/* 1 if the listener at dest runs as another user: dest is theirs. */
 int
 send_reply_foreign(const char *dest)
 {
 	struct stat st;
 
-	return stat(dest, &st) == 0 &&
-	    (st.st_uid != geteuid() || st.st_uid == 0);
+	return stat(dest, &st) == 0 && st.st_uid != geteuid();
 }
 
 /* Note who u is connected to; open our socket to them if need be. */

@@ -32,10 +32,7 @@ struct send_reply {
  */
 int	send_reply_init(struct send_reply *, const char *vdest, int ms);
 
-/*
- * 1 if the listener at dest may run as another user (dest is another
- * user's, or root's).
- */
+/* 1 if the listener at dest runs as another user (dest is theirs). */
 int	send_reply_foreign(const char *dest);
 
 /*

@@ -1326,15 +1326,19 @@ endpoint_flags(const struct options *o)
 	return f;
 }
 
-/* Bind socket si with -m and -g as asked; exit on error. */
+/*
+ * Bind socket si with -m and -g as asked, and give it to -U's user: the
+ * file's owner is who answers (udg-send -r goes by it).  Exit on error.
+ */
 static struct udg *
 bind_socket(const struct options *o, size_t si)
 {
 	struct udg *u;
 	mode_t mask;
+	uid_t uid = o->ops.user_on ? o->ops.user.uid : (uid_t)-1;
 	int mode = o->sockmode, flags = endpoint_flags(o), e;
 
-	if (o->sockgid == (gid_t)-1) {
+	if (o->sockgid == (gid_t)-1 && uid == (uid_t)-1) {
 		if ((u = udg_server(o->sockpaths[si], mode, flags)) == NULL)
 			bind_failed(o, si);
 		return u;
@@ -1350,11 +1354,12 @@ bind_socket(const struct options *o, size_t si)
 	}
 	if ((u = udg_server(o->sockpaths[si], mode & 0700, flags)) == NULL)
 		bind_failed(o, si);
-	if (udg_set_perm(u, mode, (uid_t)-1, o->sockgid) == -1) {
+	if (udg_set_perm(u, mode, uid, o->sockgid) == -1) {
 		e = errno;
 		(void)udg_close(u);
 		errno = e;
-		err(tool_exitcode(errno), "%s: group", o->vsockpaths[si]);
+		err(tool_exitcode(errno), "%s: %s", o->vsockpaths[si],
+		    o->sockgid != (gid_t)-1 ? "group" : "owner");
 	}
 	return u;
 }

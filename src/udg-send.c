@@ -486,10 +486,9 @@ open_endpoint(void)
 }
 
 /*
- * -r to a socket of another user (or root's: see send_reply_foreign()):
- * the automatic socket must be in a directory that user can enter.
- * $XDG_RUNTIME_DIR is private to us (mode 0700); /tmp/udg-UID is not
- * listable but can be entered.
+ * -r to a socket of another user: the automatic socket must be in a
+ * directory that user can enter.  $XDG_RUNTIME_DIR is private to us
+ * (mode 0700); /tmp/udg-UID is not listable but can be entered.
  */
 static void
 choose_dir(void)

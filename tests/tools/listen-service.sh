@@ -36,11 +36,13 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
 	is "-U nobody: the pid file was written first" "$lpid" \
 	    "$(cat "$T/pid")"
 	is "-U nobody: -o is nobody's" "$nuid" "$(stat -c %u "$T/o/out")"
+	is "-U nobody: so is the socket file, mode 666" "$nuid 666" \
+	    "$(stat -c '%u %a' "$S")"
 	# the reply goes to a socket nobody may write to
 	is "-U nobody: -e runs as nobody" "$nuid" \
 	    "$(umask 0 && tmo "$SEND" -b "$T/o/client" -r -t 5 "$S" whoami)"
-	# root's automatic socket too: the socket file is root's, but the
-	# listener is nobody now, and cannot enter a private directory
+	# root's automatic socket too: the listener is nobody now, and cannot
+	# enter a private directory; the socket file's owner says so
 	mkdir -m 0700 "$T/xdg"
 	is "-U nobody: root's automatic socket is answered" "$nuid" \
 	    "$(XDG_RUNTIME_DIR=$T/xdg tmo "$SEND" -r -t 5 "$S" whoami)"
