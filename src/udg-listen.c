@@ -152,6 +152,7 @@ struct listener {
 	int64_t			 held_until;	/* when it is dropped */
 	int			 stop;		/* stopping: see loop() */
 	int			 gave_up;	/* -E: the worker kept dying */
+	uid_t			 euid;		/* once -U dropped root */
 	int			 drained;	/* stopping: queue is empty */
 	int64_t			 stop_by;	/* stopping: give up then */
 	int64_t			 last;		/* -t: last busy moment */
@@ -432,6 +433,19 @@ answerable(struct listener *l, const struct udg_msg *m)
 	return 0;
 }
 
+#define WHY_REBOUND	"its socket was bound anew since it asked"
+
+/* 1 if the file st was changed after m arrived (known with -e and -E). */
+static int
+changed_since(const struct stat *st, const struct udg_msg *m)
+{
+	if (!(m->flags & UDG_MSG_KTIME))
+		return 0;
+	return st->st_ctim.tv_sec > m->time.tv_sec ||
+	    (st->st_ctim.tv_sec == m->time.tv_sec &&
+	    st->st_ctim.tv_nsec > m->time.tv_nsec);
+}
+
 /*
  * Open (O_PATH) the socket file m's sender is bound at, for the reply to
  * go out through: the file checked is then the file answered, whatever
@@ -440,10 +454,9 @@ answerable(struct listener *l, const struct udg_msg *m)
  * - a symlink or other file now at the asker's address is not its socket;
  * - a socket file bound since m arrived: the asker is gone, and whoever
  *   holds its path now did not ask (it may be waiting for another reply);
- * - another user's socket, unless root asked: the directories on the
- *   path are the asker's to rename, so it could point its address at a
- *   socket it may not write to, and have us write there instead, with
- *   our credentials.
+ * - another user's socket: the directories on the path are the asker's
+ *   to rename, so it could point its address at a socket it may not
+ *   write to, and have us write there instead, with our credentials.
  */
 static int
 open_asker(const struct udg_msg *m, const char **why)
@@ -451,7 +464,6 @@ open_asker(const struct udg_msg *m, const char **why)
 	struct stat st;
 	int fd, e;
 
-	*why = NULL;
 	if ((fd = open(m->peer, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1) {
@@ -462,13 +474,9 @@ open_asker(const struct udg_msg *m, const char **why)
 	}
 	if (!S_ISSOCK(st.st_mode))
 		*why = "it is no longer a socket";
-	else if ((m->flags & UDG_MSG_KTIME) &&
-	    (st.st_ctim.tv_sec > m->time.tv_sec ||
-	    (st.st_ctim.tv_sec == m->time.tv_sec &&
-	    st.st_ctim.tv_nsec > m->time.tv_nsec)))
-		*why = "its socket was bound anew since it asked";
-	else if ((m->flags & UDG_MSG_NOCRED) ||
-	    (m->uid != 0 && st.st_uid != m->uid))
+	else if (changed_since(&st, m))
+		*why = WHY_REBOUND;
+	else if ((m->flags & UDG_MSG_NOCRED) || st.st_uid != m->uid)
 		*why = "the socket there belongs to another user";
 	if (*why == NULL)
 		return fd;
@@ -478,25 +486,38 @@ open_asker(const struct udg_msg *m, const char **why)
 }
 
 /*
- * udg_reply() to m, for a path through the file open_asker() checked
+ * udg_reply() to m; -1 with errno, or with *why when it must not go out.
+ * Root, or our own user, could write anywhere we can: for them there is
+ * no one to guard, only a path bound anew to tell, by name.  For anyone
+ * else the reply goes through the file open_asker() checked
  * (/proc/self/fd/N: the kernel follows the descriptor, not the path).
  */
 static int
-reply_to_asker(struct udg *u, const struct udg_msg *m, const void *buf,
-    size_t len, const char **why)
+reply_to_asker(const struct listener *l, size_t si, const struct udg_msg *m,
+    const void *buf, size_t len, const char **why)
 {
 	struct udg_msg via;
+	struct stat st;
 	int fd, n, r, e;
 
 	*why = NULL;
 	if (m->peer_type != UDG_PEER_PATH)
-		return udg_reply(u, m, buf, len);
+		return udg_reply(l->u[si], m, buf, len);
+	if (!(m->flags & UDG_MSG_NOCRED) && (m->uid == 0 ||
+	    m->uid == l->euid)) {
+		if (lstat(m->peer, &st) == 0 && changed_since(&st, m)) {
+			*why = WHY_REBOUND;
+			errno = EACCES;
+			return -1;
+		}
+		return udg_reply(l->u[si], m, buf, len);
+	}
 	if ((fd = open_asker(m, why)) == -1)
 		return -1;
 	via = *m;
 	n = snprintf(via.peer, sizeof(via.peer), "/proc/self/fd/%d", fd);
 	via.peer_len = (size_t)n;
-	r = udg_reply(u, &via, buf, len);
+	r = udg_reply(l->u[si], &via, buf, len);
 	e = errno;
 	(void)close(fd);
 	errno = e;
@@ -511,8 +532,7 @@ reply_refused(struct listener *l, const struct udg_msg *m, const char *why)
 
 	l->st.replies_failed++;
 	/* a client that timed out and one that took its path: not news */
-	if (strcmp(why, "its socket was bound anew since it asked") == 0 &&
-	    !l->opt->verbose)
+	if (strcmp(why, WHY_REBOUND) == 0 && !l->opt->verbose)
 		return;
 	if (ratelim_ok(&l->rl_reply))
 		warnx("reply to %s refused: %s", tool_peer_name(vis,
@@ -556,12 +576,11 @@ static void
 reply(struct listener *l, size_t si, const struct udg_msg *m,
     const void *buf, size_t len)
 {
-	struct udg *u = l->u[si];
 	const char *why;
 
 	if (!answerable(l, m))
 		return;
-	if (reply_to_asker(u, m, buf, len, &why) == 0) {
+	if (reply_to_asker(l, si, m, buf, len, &why) == 0) {
 		l->reply_stalled = 0;
 		l->st.replies++;
 		return;
@@ -584,7 +603,7 @@ retry_reply(struct listener *l, int64_t now, int give_up)
 
 	if (!l->held)
 		return;
-	if (reply_to_asker(l->u[l->held_sock], &l->held_to, l->held_buf,
+	if (reply_to_asker(l, l->held_sock, &l->held_to, l->held_buf,
 	    l->held_to.len, &why) == 0) {
 		l->held = 0;
 		l->reply_stalled = 0;
@@ -1495,6 +1514,7 @@ setup(struct listener *l)
 	else
 		daemon_pidfile_write(l->pfh, o->vpidpath);
 	ops_drop(&o->ops, o->outpath != NULL ? l->out.o.fd : -1);
+	l->euid = geteuid();
 	daemon_notify_ready();
 }
 

@@ -90,6 +90,34 @@ for mode in "--echo:before" "-e:after" "-E:after"; do
 	    "$(vcount unsent "$T/lerr")"
 done
 
+# A symlink put at the asker's address, even to the asker's own other
+# socket, is not the socket that asked.
+listen -m 0666 -v -c 1 -e 'sleep 1; cat'
+rm -rf "$T/nb/d" "$T/nb/old"
+as_nobody "$PY" - "$T/nb" "$S" >"$T/other" <<'PY'
+import os, socket, sys
+nb, srv = sys.argv[1:]
+os.mkdir(nb + "/d")
+a = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+a.bind(nb + "/d/c.sock")
+b = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+b.bind(nb + "/d/other.sock")
+a.sendto(b"ask", srv)
+os.unlink(nb + "/d/c.sock")
+os.symlink("other.sock", nb + "/d/c.sock")
+b.settimeout(3)
+try:
+    print(b.recv(999).decode())
+except socket.timeout:
+    print("nothing")
+PY
+is "a symlink at the asker's address: nothing reached its target" \
+    nothing "$(cat "$T/other")"
+finish_listen
+like "... the listener says why" \
+    "*reply to $T/nb/d/c.sock refused: it is no longer a socket*" \
+    "$(cat "$T/lerr")"
+
 # ... while nobody's own socket is answered, wherever it is
 listen -m 0666 -c 1 --echo
 as_nobody env -u XDG_RUNTIME_DIR "$SEND" -r -t 5 "$S" "nobody asks" \
