@@ -641,8 +641,9 @@ no_reply_reason(const struct exec_result *r, char *buf, size_t size)
 		(void)snprintf(buf, size, "killed by signal %d", r->status);
 		return buf;
 	case EXEC_TIMEDOUT:
-		(void)snprintf(buf, size, "timed out after %lld ms",
-		    (long long)r->ms);
+		(void)snprintf(buf, size, "timed out after %lld ms%s",
+		    (long long)r->ms, r->overflow > 0 ? ", having written "
+		    "more than a datagram holds" : "");
 		return buf;
 	default:
 		return "stopped: udg-listen is exiting";

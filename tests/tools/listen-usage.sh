@@ -186,6 +186,15 @@ tmo "$SEND" "$S" y
 finish_listen
 like "-e output larger than a datagram: logged with the sender" \
     "*command for $T/big wrote 300000 bytes*no reply*" "$(cat "$T/lerr")"
+# endless output: stopped by -T, and the log says both
+listen -c 2 -T 0.5 -e 'yes'
+tmo "$SEND" -r -t 2 -b "$T/big" "$S" x >"$T/o" 2>"$T/err"
+status "-e endless output: no reply (75)" 75 $?
+tmo "$SEND" "$S" y
+finish_listen
+like "-e endless output: the time limit and the overflow are logged" \
+    "*command for $T/big timed out after*more than a datagram holds*" \
+    "$(cat "$T/lerr")"
 # shellcheck disable=SC2016
 # -c 2: the listener stays while udg-send waits (a listener that leaves is 69).
 listen -c 2 -e 'kill -9 $$'
