@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "listen-daemon.h"
@@ -82,6 +83,28 @@ daemon_detach(struct pidfh *pfh, const char *vpath, int null_stdout)
 	(void)close(fds[1]);
 }
 
+#define NOTIFY_WAIT_MS	1000	/* longest wait for room at NOTIFY_SOCKET */
+#define NOTIFY_RETRY_MS	10
+
+/*
+ * Send msg to ns from c (non-blocking).  A full queue is tried again for
+ * NOTIFY_WAIT_MS at most: nothing tells an unconnected sender when there
+ * is room, and a manager that does not read must not hold us up.
+ */
+static int
+notify_send(struct udg *c, const char *ns, const char *msg, size_t len)
+{
+	const struct timespec pause = { 0, NOTIFY_RETRY_MS * 1000000L };
+	int i;
+
+	for (i = 0; udg_sendto(c, ns, msg, len) == -1; i++) {
+		if (errno != EAGAIN || i >= NOTIFY_WAIT_MS / NOTIFY_RETRY_MS)
+			return -1;
+		(void)nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
 /* sd_notify(3)'s READY=1 and MAINPID, if NOTIFY_SOCKET asks for it. */
 void
 daemon_notify_ready(void)
@@ -103,12 +126,17 @@ daemon_notify_ready(void)
 	    (long)getpid());
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		goto done;
-	if ((c = udg_client(NULL, 0)) == NULL) {
+	if ((c = udg_client(NULL, UDG_NONBLOCK)) == NULL) {
 		warn("NOTIFY_SOCKET %s: client socket", vis);
 		goto done;
 	}
-	if (udg_sendto(c, ns, msg, (size_t)n) == -1)
-		warn("NOTIFY_SOCKET %s", vis);
+	if (notify_send(c, ns, msg, (size_t)n) == -1) {
+		if (errno == EAGAIN)
+			warnx("NOTIFY_SOCKET %s: its queue stayed full for %d "
+			    "ms, not notified", vis, NOTIFY_WAIT_MS);
+		else
+			warn("NOTIFY_SOCKET %s", vis);
+	}
 	(void)udg_close(c);
 done:
 	/* The -e commands are not the service. */

@@ -241,4 +241,37 @@ finish_listen
 is "NOTIFY_SOCKET gone: the listener works anyway" "still works" \
     "$(cat "$T/out")"
 
+# A notify socket whose queue stays full (its reader is stopped) holds
+# the listener back a second at most: it goes on without notifying.
+rm -f "$T/out" "$N"
+spawn "$LISTEN" -o /dev/null "$N"
+npid=$LASTPID
+wait_for_socket "$N"
+kill -STOP "$npid"
+"$PY" -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setblocking(False)
+try:
+    while True:
+        s.sendto(b"x", sys.argv[1])
+except BlockingIOError:
+    pass' "$N"
+t0=$EPOCHREALTIME
+NOTIFY_SOCKET=$N "$LISTEN" -c 1 -o "$T/out" "$S" 2>"$T/lerr" &
+LASTPID=$!
+BGPIDS="$BGPIDS $LASTPID"
+wait_for_socket "$S"
+tmo "$SEND" "$S" not held
+finish_listen
+ms=$(elapsed_ms "$t0")
+is "NOTIFY_SOCKET full: the listener works anyway" "not held" \
+    "$(cat "$T/out")"
+like "NOTIFY_SOCKET full: it says so" "*NOTIFY_SOCKET $N*full*" \
+    "$(cat "$T/lerr")"
+true_that "NOTIFY_SOCKET full: held back 5 s at most ($ms ms)" \
+    [ "$ms" -lt 5000 ]
+kill -CONT "$npid"
+kill -TERM "$npid"
+reap "$npid"
+
 done_testing
