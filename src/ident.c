@@ -62,6 +62,7 @@ struct reading {
 	char	 cmdline[UDG_ID_CMDLINE_MAX + 1];
 	char	 cgroup[CGROUP_MAX];
 	char	 unit[NAME_MAX + 1];
+	int	 comm_read;	/* comm was read: "" is a name (PR_SET_NAME) */
 	int	 trunc;
 };
 
@@ -246,7 +247,7 @@ forget(struct reading *rd)
 {
 	rd->comm[0] = rd->exe[0] = rd->cmdline[0] = '\0';
 	rd->cgroup[0] = rd->unit[0] = '\0';
-	rd->trunc = 0;
+	rd->comm_read = rd->trunc = 0;
 }
 
 /* Read what /proc says about pid into rd; unreadable parts stay empty. */
@@ -262,8 +263,11 @@ read_proc(struct reading *rd, pid_t pid)
 	if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
 	if ((n = read_small(dfd, "comm", rd->comm, sizeof(rd->comm),
-	    &more)) > 0 && rd->comm[n - 1] == '\n')
-		rd->comm[n - 1] = '\0';
+	    &more)) > 0) {
+		rd->comm_read = 1;
+		if (rd->comm[n - 1] == '\n')
+			rd->comm[n - 1] = '\0';
+	}
 	n = readlinkat(dfd, "exe", rd->exe, sizeof(rd->exe));
 	rd->exe[n > 0 && (size_t)n < sizeof(rd->exe) ? n : 0] = '\0';
 	read_cmdline(dfd, rd);
@@ -272,14 +276,17 @@ read_proc(struct reading *rd, pid_t pid)
 	(void)close(dfd);
 }
 
-/* Append s to the packed text at *p; the copy, or NULL when s is empty. */
+/*
+ * Append s to the packed text at *p; the copy, or NULL (unknown) when s
+ * is empty and not known to be so.
+ */
 static const char *
-pack(char **p, const char *s)
+pack(char **p, const char *s, int known)
 {
 	size_t n = strlen(s);
 	char *at = *p;
 
-	if (n == 0)
+	if (n == 0 && !known)
 		return NULL;
 	memcpy(at, s, n + 1);
 	*p += n + 1;
@@ -301,11 +308,11 @@ store(struct entry *e, const struct reading *rd, pid_t pid, int flags)
 	if ((e->text = malloc(total)) == NULL)
 		return -1;
 	p = e->text;
-	e->rec.comm = pack(&p, rd->comm);
-	e->rec.exe = pack(&p, rd->exe);
-	e->rec.cmdline = pack(&p, rd->cmdline);
-	e->rec.cgroup = pack(&p, rd->cgroup);
-	e->rec.unit = pack(&p, rd->unit);
+	e->rec.comm = pack(&p, rd->comm, rd->comm_read);
+	e->rec.exe = pack(&p, rd->exe, 0);
+	e->rec.cmdline = pack(&p, rd->cmdline, 0);
+	e->rec.cgroup = pack(&p, rd->cgroup, 0);
+	e->rec.unit = pack(&p, rd->unit, 0);
 	e->rec.pid = pid;
 	e->rec.flags = flags | (rd->trunc ? UDG_ID_TRUNC : 0);
 	return 0;

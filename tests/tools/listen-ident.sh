@@ -224,6 +224,20 @@ like "-C -I: pid uid gid comm, the space escaped" \
 like "-C -I: a sender gone before the read is \"-\"" \
     "[1-9]* $(id -u) $(id -g) - gone" "$(sed -n 2p "$T/out")"
 
+# ---- an empty comm (PR_SET_NAME to "") is a name: "", not unknown -------
+listen -I -J -c 1
+tmo "$PY" -c 'import ctypes, socket, sys, time
+ctypes.CDLL(None).prctl(15, b"", 0, 0, 0)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"nameless", sys.argv[1])
+time.sleep(1)' "$S"
+finish_listen
+IFS=$'\t' read -r pinned comm <<EOF
+$(jget "$T/out" pid_pinned comm)
+EOF
+is "empty comm: the sender is pinned" true "$pinned"
+is "empty comm: written as \"\", not null" "" "$comm"
+
 # ---- -e: UDG_COMM, UDG_EXE, UDG_UNIT -------------------------------------
 # udg-send -r waits for the reply, so it is alive when it is named.
 sender asker
