@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "listen-exec.h"
+#include "listen-record.h"
 #include "listen-spawn.h"
 #include "tool.h"
 
@@ -212,6 +213,24 @@ id_str(const struct udg_ident *id, const char *s)
 }
 
 /*
+ * UDG_PEER for a path: as records show it (a path holds no NUL, so it
+ * stays as it is), NUL-terminated in buf[RECORD_PEERMAX + 1].
+ */
+static const char *
+env_path(const struct udg_msg *m, char *buf)
+{
+	char name[RECORD_PEERMAX];
+	const char *p;
+	size_t len;
+
+	if ((p = record_peer(m, name, &len)) == NULL)
+		return "";
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
  * The environment for m's command: ours less UDG_*, then m's UDG_*; the
  * identity's only when id vouched for it, else empty; the socket it came
  * in on.
@@ -242,7 +261,7 @@ make_env(const struct udg_msg *m, const struct udg_ident *id,
 		    (unsigned long)m->gid);
 	}
 	if (m->peer_type == UDG_PEER_PATH)
-		pv = m->peer;		/* a path holds no NUL: as it is */
+		pv = env_path(m, peer);
 	else if (m->peer_type == UDG_PEER_ABSTRACT)
 		pv = tool_peer_name(peer, sizeof(peer), m);
 	else

@@ -230,24 +230,23 @@ cpy_json_text(char *d, const char *key, size_t keylen, const char *p,
 #define CPY_JSON_BYTES(d, key, p, len) \
 	cpy_json_text((d), "" key, sizeof(key) - 1, (p), (len), NULL)
 
-/*
- * m's sender as JSON shows it, losslessly: an abstract name has its '@'
- * first (in name[], UDG_PATH_MAX + 2 bytes).  NULL when it has none.
- */
-static const char *
-json_peer(const struct udg_msg *m, char *name, size_t *len)
+/* See listen-record.h. */
+const char *
+record_peer(const struct udg_msg *m, char name[RECORD_PEERMAX], size_t *len)
 {
-	if (m->peer_type == UDG_PEER_NONE)
+	const char *first = "@";
+
+	if (m->peer_type == UDG_PEER_NONE || m->peer_len > UDG_PATH_MAX + 1)
 		return NULL;
 	if (m->peer_type == UDG_PEER_PATH) {
 		*len = m->peer_len;
-		return m->peer;
+		if (m->peer_len == 0 || m->peer[0] != '@')
+			return m->peer;
+		first = "./";
 	}
-	if (m->peer_len > UDG_PATH_MAX + 1)
-		return NULL;
-	name[0] = '@';
-	memcpy(name + 1, m->peer, m->peer_len);
-	*len = m->peer_len + 1;
+	memcpy(name, first, strlen(first));
+	memcpy(name + strlen(first), m->peer, m->peer_len);
+	*len = m->peer_len + strlen(first);
 	return name;
 }
 
@@ -255,25 +254,25 @@ json_peer(const struct udg_msg *m, char *name, size_t *len)
 static void
 put_json_peer(struct tool_out *o, const struct udg_msg *m)
 {
-	char name[UDG_PATH_MAX + 2];
+	char name[RECORD_PEERMAX];
 	const char *p;
 	size_t len;
 
-	if ((p = json_peer(m, name, &len)) == NULL)
+	if ((p = record_peer(m, name, &len)) == NULL)
 		PUT_LIT(o, ",\"peer\":null");
 	else
 		PUT_JSON_BYTES(o, "peer", p, len);
 }
 
-/* put_json_peer() at d, JSON_BYTES_MAX(4, UDG_PATH_MAX + 2) room. */
+/* put_json_peer() at d, JSON_BYTES_MAX(4, RECORD_PEERMAX) room. */
 static char *
 cpy_json_peer(char *d, const struct udg_msg *m)
 {
-	char name[UDG_PATH_MAX + 2];
+	char name[RECORD_PEERMAX];
 	const char *p;
 	size_t len;
 
-	if ((p = json_peer(m, name, &len)) == NULL)
+	if ((p = record_peer(m, name, &len)) == NULL)
 		return CPY_LIT(d, ",\"peer\":null");
 	return CPY_JSON_BYTES(d, "peer", p, len);
 }
@@ -430,7 +429,7 @@ json_max(const struct record_opts *ro, const struct udg_msg *m,
 
 	if (ro->identity || meta->socket != NULL || m->len > JSON_FAST_LEN)
 		return 0;
-	n = JSON_HEAD + JSON_BYTES_MAX(4, UDG_PATH_MAX + 2) + JSON_MID +
+	n = JSON_HEAD + JSON_BYTES_MAX(4, RECORD_PEERMAX) + JSON_MID +
 	    JSON_BYTES_MAX(4, m->len) + 2;
 	if (ro->syslog)
 		n += JSON_SYSLOG + JSON_BYTES_MAX(7, m->len);
@@ -570,16 +569,13 @@ static void
 put_peer_field(struct tool_out *o, fmt_encoder *enc,
     const struct udg_msg *m)
 {
-	char name[UDG_PATH_MAX + 2];
+	char name[RECORD_PEERMAX];
+	const char *p;
+	size_t len;
 
-	if (m->peer_type == UDG_PEER_PATH)
-		put_field(o, enc, m->peer, m->peer_len);
-	else if (m->peer_type == UDG_PEER_ABSTRACT &&
-	    m->peer_len < sizeof(name)) {
-		name[0] = '@';
-		memcpy(name + 1, m->peer, m->peer_len);
-		put_field(o, enc, name, m->peer_len + 1);
-	} else
+	if ((p = record_peer(m, name, &len)) != NULL)
+		put_field(o, enc, p, len);
+	else
 		put_field(o, enc, NULL, 0);
 }
 

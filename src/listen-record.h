@@ -70,6 +70,16 @@ struct record_meta {
 	struct record_ids	*ids;	/* and last credentials; NULL */
 };
 
+/*
+ * m's sender's address as records show it, without loss; NULL when it
+ * has none, else its bytes (no NUL) and *len, built in name[] if need
+ * be.  An abstract name has '@' first, and a path that begins with '@'
+ * (a relative one) "./", so that the two never look alike.
+ */
+#define RECORD_PEERMAX	(UDG_PATH_MAX + 3)
+const char *record_peer(const struct udg_msg *m, char name[RECORD_PEERMAX],
+	    size_t *len);
+
 /* Defaults: text escaped with fmt_vis, no prefixes. */
 void	record_opts_init(struct record_opts *);
 

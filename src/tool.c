@@ -22,6 +22,23 @@
 #include "format.h"
 #include "tool.h"
 
+/* See tool.h.  Not close-on-exec: they are -e commands' too. */
+int
+tool_std_fds(int closed[3])
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		closed[fd] = 0;
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		closed[fd] = 1;
+		if (open("/dev/null", O_RDWR) != fd)
+			return -1;
+	}
+	return 0;
+}
+
 /* Map errno e to a sysexits.h code. */
 int
 tool_exitcode(int e)
@@ -124,13 +141,23 @@ tool_vis(char *buf, size_t size, const char *s, size_t len)
 	return buf;
 }
 
-/* m's sender escaped: a path, '@' and an abstract name, or "unbound". */
+/*
+ * m's sender escaped: a path ("./" first if it begins with '@', as in
+ * records), '@' and an abstract name, or "unbound".
+ */
 const char *
 tool_peer_name(char *buf, size_t size, const struct udg_msg *m)
 {
 	switch (m->peer_type) {
 	case UDG_PEER_PATH:
-		return tool_vis(buf, size, m->peer, m->peer_len);
+		if (m->peer_len == 0 || m->peer[0] != '@')
+			return tool_vis(buf, size, m->peer, m->peer_len);
+		if (size < 3)
+			break;
+		buf[0] = '.';
+		buf[1] = '/';
+		(void)tool_vis(buf + 2, size - 2, m->peer, m->peer_len);
+		return buf;
 	case UDG_PEER_ABSTRACT:
 		if (size < 2)
 			break;

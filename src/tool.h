@@ -18,6 +18,13 @@
 /* Longest escaped form of a socket path, for messages (4 per byte + NUL). */
 #define TOOL_VISPATH	(4 * 108 + 1)
 
+/*
+ * Give each closed standard descriptor /dev/null, so that no socket or
+ * file opened later takes its number (and gets our output or our
+ * diagnostics); closed[fd] says which were.  -1 if one could not be.
+ */
+int	tool_std_fds(int closed[3]);
+
 /* sysexits.h code for errno value e (see EXIT STATUS in the man pages). */
 int	tool_exitcode(int e);
 

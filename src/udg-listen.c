@@ -1723,8 +1723,10 @@ poll_timeout(const struct listener *l, int64_t now)
 	int64_t left;
 	int t = -1;
 
+	/* stopping, the queue is read at once if it can be */
 	if (l->stop)
-		t = l->stop_by <= now ? 0 : (int)(l->stop_by - now);
+		t = l->stop_by <= now || (!l->drained && want_now(l) > 0) ? 0 :
+		    (int)(l->stop_by - now);
 	else if (l->opt->idle_ms >= 0) {
 		left = l->last + l->opt->idle_ms - now;
 		t = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
@@ -1963,6 +1965,24 @@ report(struct listener *l)
 	return lost > 0 && !l->out.gone ? EX_IOERR : 0;
 }
 
+/*
+ * Standard input, output and error must be open before anything else is:
+ * else the -o file would get our diagnostics (a sender can cause some),
+ * or a record would go to the signalfd.  Closed ones get /dev/null, but
+ * records need a real standard output.
+ */
+static void
+check_fds(const struct options *o)
+{
+	int closed[3];
+
+	if (tool_std_fds(closed) == -1)
+		_exit(EX_OSERR);
+	if (closed[1] && o->outpath == NULL)
+		errx(EX_IOERR, "standard output is closed: nowhere to write "
+		    "records (use -o)");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1974,6 +1994,7 @@ main(int argc, char *argv[])
 	/* Printable UTF-8 passes unescaped in a UTF-8 locale. */
 	(void)setlocale(LC_CTYPE, "");
 	parse_args(&o, argc, argv);
+	check_fds(&o);
 	memset(&l, 0, sizeof(l));
 	l.opt = &o;
 	l.sigfd = -1;

@@ -535,15 +535,10 @@ absolute_bind(void)
 static void
 check_fds(void)
 {
-	int fd, closed[3] = { 0, 0, 0 };
+	int closed[3];
 
-	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
-			continue;
-		closed[fd] = 1;
-		if (open("/dev/null", O_RDWR) != fd)
-			_exit(EX_OSERR);
-	}
+	if (tool_std_fds(closed) == -1)
+		_exit(EX_OSERR);
 	if (from_stdin && closed[0])
 		errx(EX_IOERR, "standard input is closed: nothing to send");
 	if (want_reply && closed[1])

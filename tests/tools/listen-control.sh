@@ -89,6 +89,14 @@ tmo "$SEND" "$S" second 2>"$T/err"
 status "-t: still listening right after the command" 0 $?
 finish_listen
 is "-t: both records written" 2 "$(wc -l < "$T/out")"
+# Idle for -t, it exits then: the stop's grace (a second) is for what is
+# left to write, and nothing is.
+t0=$EPOCHREALTIME
+tmo "$LISTEN" -t 0.1 -o "$T/out" "$S"
+status "-t 0.1, nothing sent: exit 0" 0 $?
+ms=$(elapsed_ms "$t0")
+true_that "-t 0.1: exits in less than 1.1 s, not after a grace ($ms ms)" \
+    [ "$ms" -lt 1100 ]
 
 # --- SIGTERM drains what is queued ------------------------------------------
 listen -v

@@ -656,4 +656,58 @@ EOF
 is "limit, -J: valid JSON, len is the limit, the data is the payload" \
     "all good" "$(cat "$T/check")"
 
+# --- closed standard descriptors ---------------------------------------------
+# With stdout and stderr closed, the -o file gets records only, not the
+# diagnostics a sender can cause (here the rate limit's) nor -v's counts.
+rm -f "$T/c.out"
+"$LISTEN" -J -t 1 -v --rate-limit 1/10 -o "$T/c.out" "$S" >&- 2>&- &
+LASTPID=$!
+BGPIDS="$BGPIDS $LASTPID"
+wait_for_socket "$S"
+printf 'a\nb\nc\n' | tmo "$SEND" "$S"
+reap "$LASTPID"
+status "stdout and stderr closed, -o: exit 0" 0 "$RC"
+true_that "stdout and stderr closed: the -o file holds records" \
+    [ -s "$T/c.out" ]
+is "stdout and stderr closed: ... only JSON records, no messages" \
+    "$(wc -l < "$T/c.out")" "$(grep -c '^{"time":' "$T/c.out")"
+# Records with nowhere to go: said at once, nothing bound.
+tmo "$LISTEN" -c 1 "$S" >&- 2>"$T/lerr"
+status "stdout closed, no -o: 74" 74 $?
+like "stdout closed, no -o: says so" "*standard output is closed*" \
+    "$(cat "$T/lerr")"
+true_that "stdout closed, no -o: nothing bound" [ ! -e "$S" ]
+
+# --- a path that begins with '@' never looks like an abstract name --------
+# A relative path "@xN" is shown as "./@xN", the abstract name "xN" as
+# "@xN": in JSON, in --peer and in -e's UDG_PEER.
+mkdir -p "$T/at"
+cat > "$T/at.py" <<'EOF'
+import os, socket, sys
+srv, kind, name = sys.argv[1:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(name if kind == "path" else b"\0" + name.encode())
+s.sendto(kind.encode(), srv)
+if kind == "path":
+    os.unlink(name)
+EOF
+export PEERS=$T/peers
+for fmt in -J --peer -e; do
+	rm -f "$PEERS"
+	case $fmt in
+	# shellcheck disable=SC2016 # the command's own variable
+	-e) listen -c 2 -e 'printf "%s\n" "$UDG_PEER" >> "$PEERS"' ;;
+	*) listen -c 2 "$fmt" ;;
+	esac
+	(cd "$T/at" && tmo "$PY" "$T/at.py" "$S" path "@x$$")
+	tmo "$PY" "$T/at.py" "$S" abstract "x$$"
+	finish_listen
+	case $fmt in
+	-J) jget "$T/out" peer >"$PEERS" ;;
+	--peer) cut -d' ' -f1 "$T/out" >"$PEERS" ;;
+	esac
+	is "$fmt: a relative '@' path and an abstract name differ" \
+	    "./@x$$ @x$$" "$(tr '\n' ' ' < "$PEERS" | sed 's/ $//')"
+done
+
 done_testing
