@@ -778,7 +778,7 @@ fmt_base64(char *dst, size_t dstlen, const char *src, size_t srclen,
 }
 
 /* "00" to "99": two digits a division by 100 at a time. */
-static const char digits2[] =
+const char fmt_digits2[201] =
     "000102030405060708091011121314151617181920212223242526272829"
     "303132333435363738394041424344454647484950515253545556575859"
     "606162636465666768697071727374757677787980818283848586878889"
@@ -788,7 +788,7 @@ static const char digits2[] =
 static inline void
 put2(char *p, unsigned int v)
 {
-	memcpy(p, digits2 + 2 * v, 2);
+	memcpy(p, fmt_digits2 + 2 * v, 2);
 }
 
 /* v (below 10^4) as four digits, zeros first, at p. */

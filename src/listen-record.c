@@ -331,8 +331,7 @@ cpy_time(char *d, const struct record_meta *meta)
 	static const char epoch[] = "1970-01-01T00:00:00.000000Z";
 	int n;
 
-	if ((n = fmt_time_cached(d, FMT_TIMELEN, &meta->time,
-	    meta->cache)) == -1) {
+	if ((n = fmt_time_fast(d, &meta->time, meta->cache)) == -1) {
 		memcpy(d, epoch, sizeof(epoch) - 1);
 		return d + sizeof(epoch) - 1;
 	}

@@ -38,6 +38,8 @@
 #define fmt_i64		port_i64
 #define fmt_time	port_time
 #define fmt_time_cached	port_time_cached
+#define fmt_time_fast	port_time_fast
+#define fmt_digits2	port_digits2
 #define fmt_timecache	port_timecache
 #define fmt_syslog	port_syslog
 #include "format.c"
@@ -52,6 +54,8 @@
 #undef fmt_i64
 #undef fmt_time
 #undef fmt_time_cached
+#undef fmt_time_fast
+#undef fmt_digits2
 #undef fmt_timecache
 #undef fmt_syslog
 
@@ -580,6 +584,19 @@ check_time(const struct timespec *ts, size_t len, struct fmt_timecache *tc)
 	MUST(n == (wn >= 0 ? 0 : -1));
 	if (wn >= 0)
 		same("fmt_time", got, strlen(got), want, (size_t)wn);
+	if (len != FMT_TIMELEN)
+		return;
+	/* the inline fast path, usually on the cache just filled */
+	memset(got, 'x', sizeof(got));
+	n = fmt_time_fast(got, ts, tc);
+	if (n != wn)
+		ck_abort_msg("fmt_time_fast of %lld.%09ld: %d, want %d",
+		    (long long)ts->tv_sec, ts->tv_nsec, n, wn);
+	if (wn >= 0) {
+		same("fmt_time_fast", got, (size_t)n + 1, want,
+		    (size_t)wn + 1);
+		MUST(got[n + 1] == 'x');
+	}
 }
 
 START_TEST(times_match_snprintf)
