@@ -80,6 +80,7 @@ struct options {
 	unsigned long long	 count;		/* -c: 0 = no limit */
 	int			 idle_ms;	/* -t: -1 = none */
 	int			 exec_ms;	/* -T: 0 = none */
+	int			 exec_ms_set;	/* -T was given */
 	int			 echo;
 	int			 refuse_fds;	/* --refuse-fds */
 	const char		*execcmd;
@@ -1057,6 +1058,7 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 	case 't':
 		return tool_parse_seconds(arg, &o->idle_ms, errstr);
 	case 'T':
+		o->exec_ms_set = 1;
 		return tool_parse_seconds(arg, &o->exec_ms, errstr);
 	case 'u':
 		return tool_parse_idlist(arg, 0, &o->allow_uids,
@@ -1236,6 +1238,8 @@ parse_args(struct options *o, int argc, char *argv[])
 		    "--echo" : o->execcmd != NULL ? "-e" : "-j");
 	if (o->jobs > 0 && o->execcmd == NULL)
 		errx(EX_USAGE, "-j needs -e");
+	if (o->exec_ms_set && o->execcmd == NULL && o->workercmd == NULL)
+		errx(EX_USAGE, "-T needs -e or -E");
 	if (o->workercmd != NULL)
 		(void)tool_vis(o->vworkercmd, sizeof(o->vworkercmd),
 		    o->workercmd, strlen(o->workercmd));

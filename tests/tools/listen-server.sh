@@ -20,6 +20,9 @@ waitall() {
 "$LISTEN" -j 2 "$S" 2>"$T/err"
 status "-j without -e: usage error" 64 $?
 like "-j without -e: says why" "*-j needs -e*" "$(cat "$T/err")"
+"$LISTEN" -T 1 "$S" 2>"$T/err"
+status "-T without -e or -E: usage error" 64 $?
+like "-T without -e or -E: says why" "*-T needs -e or -E*" "$(cat "$T/err")"
 for bad in 0 -1 257 x; do
 	"$LISTEN" -j "$bad" -e cat "$S" 2>"$T/err"
 	status "-j $bad: usage error" 64 $?
