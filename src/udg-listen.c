@@ -448,8 +448,8 @@ changed_since(const struct stat *st, const struct udg_msg *m)
 }
 
 /*
- * Open (O_PATH) the socket file m's sender is bound at, for the reply to
- * go out through: the file checked is then the file answered, whatever
+ * Open (O_PATH) the socket file m's sender is bound at (path, m's address
+ * NUL-terminated), for the reply to go out through: the file checked is then the file answered, whatever
  * is renamed meanwhile.  -1 with errno when it cannot be opened, or with
  * *why (errno EACCES) when it must not be answered:
  * - a symlink or other file now at the asker's address is not its socket;
@@ -460,12 +460,12 @@ changed_since(const struct stat *st, const struct udg_msg *m)
  *   write to, and have us write there instead, with our credentials.
  */
 static int
-open_asker(const struct udg_msg *m, const char **why)
+open_asker(const struct udg_msg *m, const char *path, const char **why)
 {
 	struct stat st;
 	int fd, e;
 
-	if ((fd = open(m->peer, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1) {
 		e = errno;
@@ -499,21 +499,25 @@ reply_to_asker(const struct listener *l, size_t si, const struct udg_msg *m,
 {
 	struct udg_msg via;
 	struct stat st;
+	char path[sizeof(m->peer) + 1];
 	int fd, n, r, e;
 
 	*why = NULL;
-	if (m->peer_type != UDG_PEER_PATH)
+	if (m->peer_type != UDG_PEER_PATH || m->peer_len >= sizeof(path))
 		return udg_reply(l->u[si], m, buf, len);
+	/* a path of all 108 bytes comes without its NUL */
+	memcpy(path, m->peer, m->peer_len);
+	path[m->peer_len] = '\0';
 	if (!(m->flags & UDG_MSG_NOCRED) && (m->uid == 0 ||
 	    m->uid == l->euid)) {
-		if (lstat(m->peer, &st) == 0 && changed_since(&st, m)) {
+		if (lstat(path, &st) == 0 && changed_since(&st, m)) {
 			*why = WHY_REBOUND;
 			errno = EACCES;
 			return -1;
 		}
 		return udg_reply(l->u[si], m, buf, len);
 	}
-	if ((fd = open_asker(m, why)) == -1)
+	if ((fd = open_asker(m, path, why)) == -1)
 		return -1;
 	via = *m;
 	n = snprintf(via.peer, sizeof(via.peer), "/proc/self/fd/%d", fd);

@@ -118,6 +118,29 @@ like "... the listener says why" \
     "*reply to $T/nb/d/c.sock refused: it is no longer a socket*" \
     "$(cat "$T/lerr")"
 
+# A path of all 108 bytes comes without a NUL: answered all the same.
+listen -m 0666 -c 1 --echo
+as_nobody "$PY" - "$T/nb" "$S" >"$T/o" <<'PY'
+import ctypes, os, socket, struct, sys
+nb, srv = sys.argv[1:]
+p = nb + "/" + "l" * (107 - len(nb))
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+# python's bind() wants room for a NUL; the kernel does not
+addr = struct.pack("H", socket.AF_UNIX) + p.encode()
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.bind(s.fileno(), ctypes.c_char_p(addr), len(addr)) != 0:
+    raise OSError(ctypes.get_errno(), "bind")
+s.settimeout(5)
+s.sendto(b"long", srv)
+try:
+    print(s.recv(99).decode(), len(p))
+except socket.timeout:
+    print("nothing")
+os.unlink(p)
+PY
+finish_listen
+is "a 108-byte path: answered" "long 108" "$(cat "$T/o")"
+
 # ... while nobody's own socket is answered, wherever it is
 listen -m 0666 -c 1 --echo
 as_nobody env -u XDG_RUNTIME_DIR "$SEND" -r -t 5 "$S" "nobody asks" \
