@@ -20,12 +20,16 @@
 #define FULL_RETRY_MS	1000		/* a full disk */
 #define FULL_WARN_MS	60000		/* warn about it at most this often */
 
-/* Open the -o file for appending, not waiting for a FIFO's reader. */
+/*
+ * Open the -o file for appending, not waiting for a FIFO's reader.  A
+ * guarded output (see output_open) is not followed through a symbolic
+ * link.
+ */
 static int
-open_path(const char *path)
+open_path(const struct output *out, const char *path)
 {
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-	    O_NONBLOCK, 0666);
+	    O_NONBLOCK | (out->guarded ? O_NOFOLLOW : 0), 0666);
 }
 
 /* Make fd non-blocking if it is a stream; blocking otherwise. */
@@ -37,6 +41,10 @@ set_mode(struct output *out, int fd)
 
 	if (fstat(fd, &st) == -1 || (fl = fcntl(fd, F_GETFL)) == -1)
 		return -1;
+	if (out->guarded && S_ISREG(st.st_mode) && st.st_nlink > 1) {
+		errno = EMLINK;
+		return -1;
+	}
 	out->stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 	out->regular = S_ISREG(st.st_mode);
 	if (out->stream)
@@ -52,7 +60,7 @@ try_open(struct output *out, int64_t now)
 {
 	int fd;
 
-	if ((fd = open_path(out->path)) == -1) {
+	if ((fd = open_path(out, out->path)) == -1) {
 		if (errno != ENXIO)
 			warn("%s", out->vpath);
 		out->retry_at = now + FIFO_RETRY_MS;
@@ -68,10 +76,15 @@ try_open(struct output *out, int64_t now)
 	out->waiting = 0;
 }
 
-/* Set up out for path or stdout. */
+/*
+ * Set up out for path or stdout.  Guarded (for root that hands the file
+ * to a user): the file is not reached through a symbolic link at path,
+ * and a regular file has no other hard link, or a user who may write in
+ * its directory could point root at any file.
+ */
 int
 output_open(struct output *out, const char *path, const char *vpath,
-    size_t cap, int64_t now)
+    size_t cap, int guarded, int64_t now)
 {
 	int fd = STDOUT_FILENO, e;
 
@@ -79,7 +92,8 @@ output_open(struct output *out, const char *path, const char *vpath,
 	out->path = path;
 	out->vpath = vpath;
 	out->saved_flags = -1;
-	if (path != NULL && (fd = open_path(path)) == -1) {
+	out->guarded = path != NULL && guarded;
+	if (path != NULL && (fd = open_path(out, path)) == -1) {
 		if (errno != ENXIO)
 			return -1;
 		out->waiting = 1;	/* a FIFO nobody reads yet */
@@ -167,7 +181,8 @@ do_reopen(struct output *out)
 	out->reopen = 0;
 	if (out->path == NULL || out->waiting)
 		return;
-	if ((fd = open_path(out->path)) == -1 || set_mode(out, fd) == -1) {
+	if ((fd = open_path(out, out->path)) == -1 ||
+	    set_mode(out, fd) == -1) {
 		warn("%s: reopen (keeping the old file)", out->vpath);
 		if (fd != -1)
 			(void)close(fd);

@@ -31,13 +31,17 @@ struct output {
 	int		 full;		/* out of space: retrying */
 	int		 gone;		/* the reader has left */
 	int		 reopen;	/* SIGHUP: reopen between records */
+	int		 guarded;	/* no symlink, one link (-U) */
 	int64_t		 retry_at;	/* while waiting or full */
 	int64_t		 warned_at;	/* the last "no space" warning */
 };
 
-/* Open path (NULL: stdout) with a cap-byte buffer; -1 with errno. */
+/*
+ * Open path (NULL: stdout) with a cap-byte buffer, guarded or not (see
+ * listen-output.c); -1 with errno (ELOOP, EMLINK: refused by the guard).
+ */
 int	output_open(struct output *, const char *path, const char *vpath,
-	    size_t cap, int64_t now);
+	    size_t cap, int guarded, int64_t now);
 
 /* Put stdout's flags back and free the buffer (pending data is lost). */
 void	output_close(struct output *);

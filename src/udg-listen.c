@@ -1460,6 +1460,18 @@ setup_worker(struct listener *l)
 		err(EX_OSERR, "worker");
 }
 
+/* Exit for an -o file that cannot be opened (errno says why). */
+static void
+output_failed(const struct options *o)
+{
+	if (o->ops.user_on && (errno == ELOOP || errno == EMLINK))
+		errx(EX_NOPERM, "%s: %s: with -U, root opens the output file "
+		    "only by its own name and link", o->voutpath,
+		    errno == ELOOP ? "a symbolic link" : "has other hard links");
+	err(errno == EACCES ? EX_NOPERM : errno == ENOMEM ? EX_OSERR :
+	    EX_CANTCREAT, "%s", o->voutpath);
+}
+
 /* Bind, open everything, detach if asked; exit with a message on error. */
 static void
 setup(struct listener *l)
@@ -1474,9 +1486,8 @@ setup(struct listener *l)
 	if (atexit(cleanup) != 0)
 		err(EX_OSERR, "atexit");
 	if (output_open(&l->out, o->outpath, o->voutpath, OUTBUF,
-	    tool_now_ms()) == -1)
-		err(errno == EACCES ? EX_NOPERM : errno == ENOMEM ? EX_OSERR :
-		    EX_CANTCREAT, "%s", o->voutpath);
+	    o->ops.user_on, tool_now_ms()) == -1)
+		output_failed(o);
 
 	pg = (size_t)sysconf(_SC_PAGESIZE);
 	l->slotsize = (tool_max_recv() + pg - 1) / pg * pg;

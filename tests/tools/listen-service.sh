@@ -67,6 +67,37 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
 	finish_listen
 	is "-U nobody: the next start reaps the stale socket" "next start" \
 	    "$(cat "$T/out")"
+
+	# nobody's own directory: a symlink or a hard link planted there
+	# as the -o file must not make root append to, and give nobody,
+	# a file of root's.
+	mkdir "$T/nb"
+	chown nobody "$T/nb"
+	printf 'root only\n' >"$T/secret"
+	chmod 600 "$T/secret"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    ln -s "$T/secret" "$T/nb/log"
+	ln "$T/secret" "$T/nb/hard"
+	for f in log hard; do
+		tmo "$LISTEN" -U nobody -c 1 -o "$T/nb/$f" "$S" 2>"$T/lerr"
+		status "-U nobody: -o a planted $f link: 77" 77 $?
+		like "-U nobody: -o a planted $f link: says why" \
+		    "*with -U, root opens the output file only by its own*" \
+		    "$(cat "$T/lerr")"
+		is "-U nobody: -o a planted $f link: root's file untouched" \
+		    "0 600 root only" \
+		    "$(stat -c '%u %a' "$T/secret") $(cat "$T/secret")"
+	done
+	true_that "-U nobody: refused links bind nothing" [ ! -S "$S" ]
+	rm -f "$T/nb/hard"
+	spawn "$LISTEN" -U nobody -c 1 -o "$T/nb/out" "$S" 2>"$T/lerr"
+	tmo "$SEND" -W 10 "$S" "own file"
+	reap "$LASTPID"
+	status "-U nobody: a plain -o file in nobody's directory: exit 0" \
+	    0 "$RC"
+	rm -f "$S" "$S.lock"
+	is "-U nobody: a plain -o file in nobody's directory still works" \
+	    "$nuid own file" "$(stat -c %u "$T/nb/out") $(cat "$T/nb/out")"
 else
 	echo "SKIP: -U nobody: needs root and a user nobody"
 fi
