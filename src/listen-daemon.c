@@ -3,9 +3,12 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,27 +19,119 @@
 #include "listen-daemon.h"
 #include "tool.h"
 
-/* pidfile_open(3bsd) path, or exit 73: every failure is "cannot create". */
-struct pidfh *
-daemon_pidfile_open(const char *path, const char *vpath)
-{
-	struct pidfh *pfh;
-	pid_t other;
+/*
+ * The pid file, written and locked as pidfile(3bsd) does (flock(2), so
+ * the tools that read such files still see it held), but opened without
+ * following a symbolic link, and only a regular file of ours with one
+ * link: root writing at a path in someone else's directory must not be
+ * made to truncate whatever file that one points the path at.  It is
+ * removed on exit only while the path still names it: a later instance
+ * may have made a new one there.
+ */
+struct pidfile {
+	int		 fd;
+	dev_t		 dev;
+	ino_t		 ino;
+	const char	*path;
+};
 
-	if ((pfh = pidfile_open(path, 0644, &other)) != NULL)
-		return pfh;
-	if (errno == EEXIST)
-		errx(EX_CANTCREAT, "%s: already running, pid %ld", vpath,
-		    (long)other);
-	err(EX_CANTCREAT, "%s: pid file", vpath);
+/* The pid in the file held by another process, or -1. */
+static long
+held_pid(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return (long)strtonum(buf, 1, LONG_MAX, NULL);
 }
 
-/* pidfile_write(3bsd), or exit 73. */
-void
-daemon_pidfile_write(struct pidfh *pfh, const char *vpath)
+/* Why the file open at fd is not ours to write, or NULL. */
+static const char *
+not_ours(int fd, struct stat *st)
 {
-	if (pfh != NULL && pidfile_write(pfh) == -1)
+	if (fstat(fd, st) == -1)
+		return strerror(errno);
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_nlink != 1)
+		return "has other hard links";
+	if (st->st_uid != geteuid())
+		return "belongs to another user";
+	return NULL;
+}
+
+/* Open and lock path, or exit 73: every failure is "cannot create". */
+struct pidfile *
+daemon_pidfile_open(const char *path, const char *vpath)
+{
+	struct pidfile *pf;
+	struct stat st;
+	const char *why;
+	long other;
+	int fd;
+
+	fd = flopen(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0644);
+	if (fd == -1 && errno == EWOULDBLOCK) {
+		if ((other = held_pid(path)) > 0)
+			errx(EX_CANTCREAT, "%s: already running, pid %ld",
+			    vpath, other);
+		errx(EX_CANTCREAT, "%s: already running", vpath);
+	}
+	if (fd == -1 && errno == ELOOP)
+		errx(EX_CANTCREAT, "%s: pid file: a symbolic link", vpath);
+	if (fd == -1)
+		err(EX_CANTCREAT, "%s: pid file", vpath);
+	if ((why = not_ours(fd, &st)) != NULL)
+		errx(EX_CANTCREAT, "%s: pid file: %s", vpath, why);
+	if (ftruncate(fd, 0) == -1)
+		err(EX_CANTCREAT, "%s: pid file", vpath);
+	if ((pf = malloc(sizeof(*pf))) == NULL)
+		err(EX_OSERR, NULL);
+	pf->fd = fd;
+	pf->dev = st.st_dev;
+	pf->ino = st.st_ino;
+	pf->path = path;
+	return pf;
+}
+
+/* Write our pid into pf (NULL: none), or exit 73. */
+void
+daemon_pidfile_write(struct pidfile *pf, const char *vpath)
+{
+	char buf[32];
+	int n;
+
+	if (pf == NULL)
+		return;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pf->fd, 0) == -1 ||
+	    pwrite(pf->fd, buf, (size_t)n, 0) != n)
 		err(EX_CANTCREAT, "%s", vpath);
+}
+
+/* Remove the pid file if the path still names it; close it. */
+void
+daemon_pidfile_remove(struct pidfile *pf)
+{
+	struct stat st;
+
+	if (pf == NULL)
+		return;
+	if (lstat(pf->path, &st) == 0 && st.st_dev == pf->dev &&
+	    st.st_ino == pf->ino)
+		(void)unlink(pf->path);
+	(void)close(pf->fd);
+	free(pf);
 }
 
 /*
@@ -46,7 +141,7 @@ daemon_pidfile_write(struct pidfh *pfh, const char *vpath)
  * -o, -p, -e) keep meaning what they meant.
  */
 void
-daemon_detach(struct pidfh *pfh, const char *vpath, int null_stdout)
+daemon_detach(struct pidfile *pf, const char *vpath, int null_stdout)
 {
 	int fds[2], fd;
 	char c;
@@ -77,7 +172,7 @@ daemon_detach(struct pidfh *pfh, const char *vpath, int null_stdout)
 	if (null_stdout && dup2(fd, STDOUT_FILENO) == -1)
 		err(EX_OSERR, "dup2");
 	(void)close(fd);
-	daemon_pidfile_write(pfh, vpath);
+	daemon_pidfile_write(pf, vpath);
 	if (write(fds[1], "R", 1) != 1)
 		err(EX_OSERR, "daemon readiness");
 	(void)close(fds[1]);

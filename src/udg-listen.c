@@ -109,7 +109,7 @@ struct options {
 struct listener {
 	const struct options	*opt;
 	struct udg		*u[MAXSOCKS];	/* opt->sockpaths[i]'s */
-	struct pidfh		*pfh;
+	struct pidfile		*pfh;
 	struct output		 out;
 	struct exec		*exec;
 	struct reqq		*wait;		/* -j: busy senders' requests */
@@ -330,10 +330,8 @@ cleanup(void)
 		(void)udg_close(l->u[i]);
 		l->u[i] = NULL;
 	}
-	if (l->pfh != NULL) {
-		(void)pidfile_remove(l->pfh);
-		l->pfh = NULL;
-	}
+	daemon_pidfile_remove(l->pfh);
+	l->pfh = NULL;
 }
 
 /* 1 if a rate-limited warning may be printed now; else count it. */

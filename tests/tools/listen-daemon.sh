@@ -152,6 +152,8 @@ is "-d: nothing on the caller's stdout" "" "$(cat "$T/dout")"
 rc=$?
 true_that "-p: a second listener with a live pidfile fails ($rc)" \
     [ "$rc" -ne 0 ]
+like "-p: a second listener names the first's pid" \
+    "*daemon.pid: already running, pid $dpid*" "$(cat "$T/err")"
 true_that "-p: the pidfile still names the first" \
     [ "$(cat "$T/d/daemon.pid")" = "$dpid" ]
 true_that "-p: the second one left no socket" [ ! -e "$T/d/sock2" ]
@@ -187,6 +189,43 @@ is "-p without -d: the listener's pid" "$LASTPID" "$(cat "$T/p4.pid")"
 tmo "$SEND" "$S" x
 finish_listen
 true_that "-p without -d: pidfile removed at exit" [ ! -e "$T/p4.pid" ]
+
+# A pid file is written only as itself: a symbolic link or a second hard
+# link at the path (planted by whoever may write in its directory) would
+# make the listener truncate the file behind it.
+printf 'keep me\n' >"$T/victim"
+ln -s "$T/victim" "$T/pl5.pid"
+ln "$T/victim" "$T/pl6.pid"
+for f in pl5 pl6; do
+	tmo "$LISTEN" -p "$T/$f.pid" -c 1 "$S" 2>"$T/err"
+	status "-p at a planted link ($f): 73" 73 $?
+	like "-p at a planted link ($f): says why" "*$T/$f.pid: pid file: *" \
+	    "$(cat "$T/err")"
+	is "-p at a planted link ($f): the file behind it is untouched" \
+	    "keep me" "$(cat "$T/victim")"
+	true_that "-p at a planted link ($f): nothing bound" [ ! -e "$S" ]
+done
+if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
+	printf '1\n' >"$T/pl7.pid"
+	chown nobody "$T/pl7.pid"
+	tmo "$LISTEN" -p "$T/pl7.pid" -c 1 "$S" 2>"$T/err"
+	status "-p, a file of another user's: 73" 73 $?
+	like "-p, a file of another user's: says so" \
+	    "*pl7.pid: pid file: belongs to another user*" "$(cat "$T/err")"
+else
+	echo "SKIP: -p, a file of another user's: needs root and nobody"
+fi
+
+# On exit, only our own pid file is removed: one removed meanwhile and
+# made anew (by a later instance, say) stays.
+listen -c 1 -p "$T/pl8.pid"
+wait_for [ -s "$T/pl8.pid" ]
+rm -f "$T/pl8.pid"
+echo 4242 >"$T/pl8.pid"
+tmo "$SEND" "$S" x
+finish_listen
+is "-p: a pid file made anew meanwhile is not removed at exit" "4242" \
+    "$(cat "$T/pl8.pid" 2>/dev/null)"
 
 # --- NOTIFY_SOCKET: READY=1 once bound --------------------------------------------
 N=$T/notify
