@@ -529,8 +529,9 @@ put_creds(struct tool_out *o, const struct udg_msg *m,
 
 /*
  * Append p[0, len) as one space-separated field: escaped by enc, spaces as
- * \040, a lone "-" as \055 (a lone "-" means unknown: p is NULL) and
- * an empty value as "", so that the field is never missing.
+ * \040, a lone "-" as \055 (a lone "-" means unknown: p is NULL), an
+ * empty value as "", so that the field is never missing, and a value that
+ * is itself "" as \042\042.
  */
 static void
 put_field(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
@@ -547,6 +548,10 @@ put_field(struct tool_out *o, fmt_encoder *enc, const char *p, size_t len)
 	}
 	if (len == 1 && p[0] == '-') {
 		PUT_LIT(o, "\\055 ");
+		return;
+	}
+	if (len == 2 && p[0] == '"' && p[1] == '"') {
+		PUT_LIT(o, "\\042\\042 ");
 		return;
 	}
 	while (len > 0) {

@@ -545,6 +545,11 @@ START_TEST(text_comm_field)
 	expect_meta(&ro, &m, &meta, "4711 1000 100 \\055 hi\n");
 	id.comm = "";
 	expect_meta(&ro, &m, &meta, "4711 1000 100 \"\" hi\n");
+	/* a name that is itself "" must not read as an empty one */
+	id.comm = "\"\"";
+	expect_meta(&ro, &m, &meta, "4711 1000 100 \\042\\042 hi\n");
+	id.comm = "\"\"x";
+	expect_meta(&ro, &m, &meta, "4711 1000 100 \"\"x hi\n");
 	id.comm = "a\nb\\";
 	expect_meta(&ro, &m, &meta, "4711 1000 100 a\\nb\\\\ hi\n");
 	id.comm = NULL;
@@ -587,6 +592,9 @@ START_TEST(text_peer_field)
 	m.peer_len = 1;
 	ro.creds = 0;
 	expect(&ro, &m, "\\055 hi\n");
+	(void)strlcpy(m.peer, "\"\"", sizeof(m.peer));
+	m.peer_len = 2;
+	expect(&ro, &m, "\\042\\042 hi\n");
 }
 END_TEST
 
