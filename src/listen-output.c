@@ -143,13 +143,21 @@ output_pollfd(const struct output *out, short *events)
 	return out->o.fd;
 }
 
+/* The reader left: what waits for it is lost, and counted. */
+static void
+reader_gone(struct output *out)
+{
+	out->gone = 1;
+	out->discarded += tool_out_records(&out->o);
+	tool_out_discard(&out->o);
+}
+
 /* After poll(2): write, or notice that the reader left. */
 void
 output_events(struct output *out, short revents, int64_t now)
 {
 	if (revents & (POLLERR | POLLHUP | POLLNVAL)) {
-		out->gone = 1;
-		tool_out_discard(&out->o);
+		reader_gone(out);
 		return;
 	}
 	if (revents & POLLOUT)
@@ -243,8 +251,7 @@ output_flush(struct output *out, int64_t now)
 	case EAGAIN:
 		return 0;
 	case EPIPE:
-		out->gone = 1;
-		tool_out_discard(&out->o);
+		reader_gone(out);
 		return 0;
 	case ENOSPC:
 	case EDQUOT:
@@ -278,9 +285,9 @@ output_hup(struct output *out)
 		do_reopen(out);
 }
 
-/* Records not written. */
+/* Records not written: waiting, or dropped when the reader left. */
 size_t
 output_unwritten(const struct output *out)
 {
-	return tool_out_records(&out->o);
+	return tool_out_records(&out->o) + out->discarded;
 }

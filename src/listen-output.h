@@ -30,6 +30,7 @@ struct output {
 	int		 waiting;	/* a FIFO with no reader yet */
 	int		 full;		/* out of space: retrying */
 	int		 gone;		/* the reader has left */
+	size_t		 discarded;	/* records it left behind */
 	int		 reopen;	/* SIGHUP: reopen between records */
 	int		 guarded;	/* no symlink, one link (-U) */
 	int64_t		 retry_at;	/* while waiting or full */

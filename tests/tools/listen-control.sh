@@ -50,6 +50,30 @@ like "stalled stdout: says how many were not written" \
     "*records received but not written*" "$(cat "$T/lerr")"
 rm -f "$T/fifo"
 
+# --- the reader of a stalled pipe leaves: what it left is counted lost ----------
+mkfifo "$T/fifo"
+sleep 60 < "$T/fifo" &
+rpid=$!
+BGPIDS="$BGPIDS $rpid"
+spawn "$LISTEN" -v -R "$S" > "$T/fifo" 2>"$T/lerr"
+wait_for_socket "$S"
+tmo "$SEND" "$S" < "$T/lines"
+# shellcheck disable=SC2317
+received_all() {
+	kill -USR1 "$LASTPID" && sleep 0.1 &&
+	    [ "$(vcount received "$T/lerr")" = 200 ]
+}
+true_that "reader leaves: all 200 were received first" wait_for received_all
+kill -TERM "$rpid"
+reap "$LASTPID" 10
+status "reader leaves: exit 0, like a filter" 0 "$RC"
+w=$(vcount written "$T/lerr")
+l=$(vcount lost "$T/lerr")
+# the pipe holds 64 KiB: at most 65 of the 1001-byte lines went in
+true_that "reader leaves: -v counts what waited as lost ($w written, $l lost)" \
+    awk -v w="$w" -v l="$l" 'BEGIN { exit !(w + l == 200 && l >= 135) }'
+rm -f "$T/fifo"
+
 # --- -o FIFO with no reader ------------------------------------------------
 mkfifo "$T/ofifo"
 spawn "$LISTEN" -o "$T/ofifo" "$S" 2>"$T/lerr"
