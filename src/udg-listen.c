@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <err.h>
@@ -137,6 +138,7 @@ struct listener {
 	int			 follow;	/* handle() goes on: follow() */
 	int			 timed;		/* records or ops read clocks */
 	unsigned long long	 nunanswerable;	/* senders we cannot answer */
+	unsigned long long	 nleft;		/* read at a stalled stop, lost */
 	int			 unbound_shown, relative_shown;
 	unsigned long long	 nfailed;	/* -e: failed or killed */
 	unsigned long long	 nskipped;	/* -e: could not be started */
@@ -1556,8 +1558,8 @@ print_stats(const struct listener *l)
 	struct stats st = l->st;
 
 	st.received = l->nrecv;
-	st.lost = output_unwritten(&l->out);
-	st.written = l->nout - st.lost;
+	st.written = l->nout - output_unwritten(&l->out);
+	st.lost = output_unwritten(&l->out) + l->nleft;
 	/* ndropped counts every refusal; the unverified are their own. */
 	st.not_allowed = l->ndropped - l->nunverified;
 	st.truncated = l->ntrunc;
@@ -1781,6 +1783,31 @@ busy(const struct listener *l)
 	    ops_hold(l->ops);
 }
 
+/*
+ * Giving up on a stop that could not drain (the output stalled): what is
+ * still queued would go with the socket, uncounted, and senders blocked
+ * on the full queue would be let in only to be dropped.  Shut the sockets
+ * for reading (a sender now gets EPIPE), then take what they hold, so
+ * that it counts as received and lost.
+ */
+static void
+take_left(struct listener *l)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < l->opt->nsocks; i++) {
+		if (shutdown(udg_fd(l->u[i]), SHUT_RD) == -1)
+			continue;
+		while ((n = udg_recvv(l->u[i], l->msgs, BATCH)) > 0) {
+			l->nrecv += (unsigned long long)n;
+			l->nleft += (unsigned long long)n;
+			while (n-- > 0)
+				l->st.bytes += l->msgs[n].len;
+		}
+	}
+}
+
 /* 1 once the loop has nothing more to do. */
 static int
 finished(struct listener *l, int64_t now)
@@ -1797,8 +1824,15 @@ finished(struct listener *l, int64_t now)
 	}
 	if (l->out.gone)
 		return 1;
-	if (l->stop)
-		return now >= l->stop_by || (l->drained && !busy(l));
+	if (l->stop) {
+		if (l->drained && !busy(l))
+			return 1;
+		if (now < l->stop_by)
+			return 0;
+		if (!l->drained)
+			take_left(l);
+		return 1;
+	}
 	if (busy(l)) {
 		l->last = now;
 		return 0;
@@ -1960,7 +1994,7 @@ loop(struct listener *l)
 static int
 report(struct listener *l)
 {
-	size_t lost = output_unwritten(&l->out);
+	size_t lost = output_unwritten(&l->out) + (size_t)l->nleft;
 
 	if (l->rl_drop.pending > 0)
 		warnx("dropped %llu more datagrams from senders not allowed",

@@ -50,6 +50,40 @@ like "stalled stdout: says how many were not written" \
     "*records received but not written*" "$(cat "$T/lerr")"
 rm -f "$T/fifo"
 
+# --- SIGTERM, stdout stalled: even what is still queued is counted -----------
+mkfifo "$T/fifo"
+sleep 60 < "$T/fifo" &
+BGPIDS="$BGPIDS $!"
+spawn "$LISTEN" -v -R "$S" > "$T/fifo" 2>"$T/lerr"
+wait_for_socket "$S"
+# as many as the queue takes: the listener stops reading once its
+# buffer is full, and the kernel queues some more
+n=$(tmo "$PY" - "$S" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.settimeout(1)
+n = 0
+try:
+    for i in range(500):
+        s.sendto(b"x" * 1000, sys.argv[1])
+        n += 1
+except OSError:
+    pass
+print(n)
+EOF
+)
+kill -TERM "$LASTPID"
+reap "$LASTPID" 10
+status "stalled, SIGTERM: exit 74" 74 "$RC"
+r=$(vcount received "$T/lerr")
+w=$(vcount written "$T/lerr")
+l=$(vcount lost "$T/lerr")
+is "stalled, SIGTERM: every datagram sent was received (-v)" "$n" "$r"
+is "stalled, SIGTERM: each one written or lost (-v)" "$n" "$((w + l))"
+like "stalled, SIGTERM: the loss is said" \
+    "*stdout: $l records received but not written*" "$(cat "$T/lerr")"
+rm -f "$T/fifo"
+
 # --- the reader of a stalled pipe leaves: what it left is counted lost ----------
 mkfifo "$T/fifo"
 sleep 60 < "$T/fifo" &
