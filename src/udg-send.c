@@ -403,25 +403,35 @@ send_args(int argc, char **argv)
 	free(msg);
 }
 
-/*
- * The private directory udg_client() uses, as libudg(3) chooses it, and
- * why it refused it; exits 77.  Called only after EPERM.
- */
-static void __attribute__((__noreturn__))
-unsafe_dir(void)
+/* The private directory udg_client() uses, as libudg(3) chooses it. */
+static void
+private_dir(char *dir, size_t size)
 {
-	char dir[PATH_MAX], vis[TOOL_VISPATH];
-	const char *xdg, *why = "is unsafe";
+	const char *xdg;
 	struct stat st;
 
 	xdg = secure_getenv("XDG_RUNTIME_DIR");
 	if (xdg != NULL && xdg[0] == '/' && stat(xdg, &st) == 0 &&
 	    strlen(xdg) + 5 + AUTO_NAME_MAX <= UDG_PATH_MAX &&
 	    S_ISDIR(st.st_mode))
-		(void)snprintf(dir, sizeof(dir), "%s/udg", xdg);
+		(void)snprintf(dir, size, "%s/udg", xdg);
 	else
-		(void)snprintf(dir, sizeof(dir), "/tmp/udg-%lu",
+		(void)snprintf(dir, size, "/tmp/udg-%lu",
 		    (unsigned long)geteuid());
+}
+
+/*
+ * Why udg_client() refused its private directory; exits 77.  Called only
+ * after EPERM.
+ */
+static void __attribute__((__noreturn__))
+unsafe_dir(void)
+{
+	char dir[PATH_MAX], vis[TOOL_VISPATH];
+	const char *why = "is unsafe";
+	struct stat st;
+
+	private_dir(dir, sizeof(dir));
 	if (lstat(dir, &st) == 0) {
 		if (S_ISLNK(st.st_mode))
 			why = "is a symbolic link";
@@ -441,15 +451,19 @@ unsafe_dir(void)
 static void __attribute__((__noreturn__))
 client_failed(void)
 {
-	char vis[TOOL_VISPATH];
-	int code = tool_bind_exitcode(errno);
+	char dir[PATH_MAX], vis[TOOL_VISPATH];
+	int code = tool_bind_exitcode(errno), e;
 
 	if (bindpath != NULL)
 		err(code, "-b %s", tool_vis(vis, sizeof(vis), bindpath,
 		    strlen(bindpath)));
 	if (errno == EPERM)
 		unsafe_dir();
-	err(code, "client socket");
+	e = errno;
+	private_dir(dir, sizeof(dir));
+	errno = e;
+	err(code, "client socket in %s", tool_vis(vis, sizeof(vis), dir,
+	    strlen(dir)));
 }
 
 /*

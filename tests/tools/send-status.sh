@@ -28,6 +28,8 @@ wait_for_socket "$T/stream"
 long=/$(printf 'x%.0s' $(seq 1 110))
 # Unsafe private directories, each in an XDG_RUNTIME_DIR of its own.
 mkdir -p "$T/x1/real" "$T/x2/udg" "$T/x3/udg" "$T/x4"
+# one nobody cannot enter, to make its udg directory in
+mkdir -m 700 "$T/x5"
 ln -s real "$T/x1/udg"
 chmod 777 "$T/x2/udg"
 if [ $root = 1 ]; then
@@ -49,11 +51,12 @@ eval "$ro_pre true" 2>/dev/null && can_ro=1 || can_ro=0
 
 # Each row: STATUS | WHO | GLOB for stderr ("" = nothing) | arguments.
 # WHO: "-" (us), "nobody" (needs root), "ro" (see ro_pre), "xdg:DIR" (with
-# XDG_RUNTIME_DIR=DIR), "rootxdg:DIR" (the same, needs root).
+# XDG_RUNTIME_DIR=DIR), "rootxdg:DIR" (the same, needs root), "nobodyxdg:DIR"
+# (the same as nobody).
 while IFS='|' read -r want who glob args; do
 	[ -n "$want" ] || continue
 	case $who in
-	nobody|rootxdg:*)
+	nobody|rootxdg:*|nobodyxdg:*)
 		if [ $root = 0 ]; then
 			echo "SKIP: row needs root: $args"
 			continue
@@ -66,6 +69,8 @@ while IFS='|' read -r want who glob args; do
 	esac
 	case $who in
 	nobody)	pre="runuser -u nobody -- env -u XDG_RUNTIME_DIR";;
+	nobodyxdg:*)
+		pre="runuser -u nobody -- env XDG_RUNTIME_DIR=${who#*xdg:}";;
 	ro)	pre=$ro_pre;;
 	*xdg:*)	pre="env XDG_RUNTIME_DIR=${who#*xdg:}";;
 	*)	pre=;;
@@ -109,6 +114,7 @@ done <<'EOF'
 77|xdg:$T/x1|*private directory $T/x1/udg is a symbolic link*|$S m
 77|xdg:$T/x2|*private directory $T/x2/udg is writable by group or others*|$S m
 77|rootxdg:$T/x3|*private directory $T/x3/udg belongs to another user*|$S m
+77|nobodyxdg:$T/x5|*client socket in $T/x5/udg: Permission denied|$S m
 0|xdg:$longxdg||$S long xdg falls back
 EOF
 is "repeated -r: one reply" twice "$(tmo "$SEND" -r -r "$E" twice)"
