@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,7 +46,10 @@ set_mode(struct output *out, int fd)
 		errno = EMLINK;
 		return -1;
 	}
-	out->stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	/* a terminal's flags are shared with the shell: only our own open */
+	out->stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+	    (S_ISCHR(st.st_mode) && (out->path != NULL || out->tty) &&
+	    isatty(fd));
 	out->regular = S_ISREG(st.st_mode);
 	if (out->stream)
 		fl |= O_NONBLOCK;
@@ -77,6 +81,28 @@ try_open(struct output *out, int64_t now)
 }
 
 /*
+ * A terminal on stdout, opened again: written without blocking, so that a
+ * stopped terminal (^S) or a stalled session does not stall the loop, in
+ * an open file description of our own, whose O_NONBLOCK the shell that
+ * shares the terminal does not see.  -1 if it cannot be.
+ */
+static int
+own_tty(struct output *out, int fd)
+{
+	char path[32];
+	int nfd;
+
+	if (!isatty(fd))
+		return -1;
+	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if ((nfd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	out->tty = 1;
+	return nfd;
+}
+
+/*
  * Set up out for path or stdout.  Guarded (for root that hands the file
  * to a user): the file is not reached through a symbolic link at path,
  * and a regular file has no other hard link, or a user who may write in
@@ -99,11 +125,13 @@ output_open(struct output *out, const char *path, const char *vpath,
 		out->waiting = 1;	/* a FIFO nobody reads yet */
 		out->retry_at = now;
 	}
-	if (path == NULL)
+	if (path == NULL && (e = own_tty(out, fd)) != -1)
+		fd = e;
+	else if (path == NULL)
 		out->saved_flags = fcntl(fd, F_GETFL);
 	if (!out->waiting && set_mode(out, fd) == -1) {
 		e = errno;
-		if (path != NULL)
+		if (path != NULL || out->tty)
 			(void)close(fd);
 		errno = e;
 		return -1;
@@ -121,6 +149,9 @@ output_close(struct output *out)
 	if (out->saved_flags != -1)
 		(void)fcntl(STDOUT_FILENO, F_SETFL, out->saved_flags);
 	out->saved_flags = -1;
+	if (out->tty && out->o.fd != -1)
+		(void)close(out->o.fd);
+	out->tty = 0;
 	tool_out_free(&out->o);
 }
 

@@ -27,6 +27,7 @@ struct output {
 	int		 stream;	/* pipe, FIFO, socket: polled */
 	int		 regular;	/* a regular file: may fill up */
 	int		 saved_flags;	/* stdout's flags to put back, or -1 */
+	int		 tty;		/* stdout's terminal, opened again */
 	int		 waiting;	/* a FIFO with no reader yet */
 	int		 full;		/* out of space: retrying */
 	int		 gone;		/* the reader has left */

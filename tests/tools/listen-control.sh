@@ -84,6 +84,51 @@ like "stalled, SIGTERM: the loss is said" \
     "*stdout: $l records received but not written*" "$(cat "$T/lerr")"
 rm -f "$T/fifo"
 
+# --- stdout a terminal that stopped (^S): still in control ---------------------
+# The listener writes a terminal without blocking through an open of its
+# own: the shell's open of the same terminal keeps its flags.
+tmo "$PY" - "$LISTEN" "$S" >"$T/tty" 2>&1 <<'EOF'
+import fcntl, os, select, signal, socket, subprocess, sys, termios, time
+listen, sock = sys.argv[1], sys.argv[2]
+m, s = os.openpty()
+p = subprocess.Popen([listen, sock], stdout=s, stdin=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
+while not os.path.exists(sock):
+    time.sleep(0.01)
+c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+c.settimeout(1)
+c.sendto(b"hello", sock)
+got = b""
+while b"\n" not in got and select.select([m], [], [], 5)[0]:
+    got += os.read(m, 100)
+print("record:", got.strip().decode())
+print("shared flags blocking:", not fcntl.fcntl(s, fcntl.F_GETFL) & os.O_NONBLOCK)
+termios.tcflow(s, termios.TCOOFF)
+try:
+    for i in range(500):
+        c.sendto(b"y" * 1000, sock)
+except OSError:
+    pass
+t = time.time()
+p.send_signal(signal.SIGTERM)
+try:
+    rc = p.wait(timeout=5)
+    print("stopped: %d within 5 s" % rc)
+except subprocess.TimeoutExpired:
+    print("still running 5 s after SIGTERM")
+    termios.tcflow(s, termios.TCOON)
+    while p.poll() is None:
+        if select.select([m], [], [], 0.2)[0]:
+            os.read(m, 65536)
+EOF
+is "stdout a terminal: the record arrives" "record: hello" \
+    "$(sed -n 1p "$T/tty")"
+is "stdout a terminal: its shared open stays blocking" \
+    "shared flags blocking: True" "$(sed -n 2p "$T/tty")"
+is "stdout a terminal stopped by ^S: SIGTERM ends it, records lost (74)" \
+    "stopped: 74 within 5 s" "$(sed -n 3p "$T/tty")"
+true_that "stdout a terminal: socket file removed" [ ! -e "$S" ]
+
 # --- the reader of a stalled pipe leaves: what it left is counted lost ----------
 mkfifo "$T/fifo"
 sleep 60 < "$T/fifo" &
