@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "listen-output.h"
+#include "tool.h"
 
 #define FIFO_RETRY_MS	100		/* a FIFO with no reader */
 #define FULL_RETRY_MS	1000		/* a full disk */
@@ -314,6 +315,36 @@ output_hup(struct output *out)
 	out->reopen = 1;
 	if (tool_out_pending(&out->o) == 0)
 		do_reopen(out);
+}
+
+/*
+ * On exit: finish the record a write took only part of, waiting at most
+ * ms for the reader to take it, so that it is not handed half a record.
+ * -1 if it is cut short all the same.
+ */
+int
+output_finish(struct output *out, int ms)
+{
+	struct pollfd p;
+	int64_t end = tool_now_ms() + ms, left;
+	size_t rest;
+
+	if (out->gone || out->o.fd == -1)
+		return 0;
+	p.fd = out->o.fd;
+	p.events = POLLOUT;
+	while ((rest = tool_out_partial(&out->o)) > 0) {
+		if ((left = end - tool_now_ms()) <= 0)
+			return -1;
+		if (poll(&p, 1, (int)left) == -1 && errno != EINTR)
+			return -1;
+		if ((p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+			return -1;
+		if ((p.revents & POLLOUT) != 0 &&
+		    tool_out_write(&out->o, 0, rest) == -1 && errno != EAGAIN)
+			return -1;
+	}
+	return 0;
 }
 
 /* Records not written: waiting, or dropped when the reader left. */

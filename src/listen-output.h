@@ -73,4 +73,7 @@ void	output_hup(struct output *);
 /* Whole records made but not written. */
 size_t	output_unwritten(const struct output *);
 
+/* On exit: finish a record written in part, within ms; -1 if cut. */
+int	output_finish(struct output *, int ms);
+
 #endif /* UDG_LISTEN_OUTPUT_H */

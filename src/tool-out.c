@@ -45,7 +45,7 @@ tool_out_init(struct tool_out *o, int fd, size_t cap)
 	o->len = 0;
 	o->cap = cap;
 	o->grow = 0;
-	o->off = 0;
+	o->off = o->bound = 0;
 	o->marks = NULL;
 	o->nmarks = o->markcap = 0;
 	if ((o->buf = malloc(cap)) == NULL)
@@ -61,7 +61,7 @@ tool_out_free(struct tool_out *o)
 	free(o->marks);
 	o->buf = NULL;
 	o->marks = NULL;
-	o->len = o->cap = o->off = o->nmarks = o->markcap = 0;
+	o->len = o->cap = o->off = o->bound = o->nmarks = o->markcap = 0;
 }
 
 /* Write all of p[0, len) to fd; -1 with errno on failure. */
@@ -208,12 +208,13 @@ advance(struct tool_out *o, size_t n)
 	o->off += n;
 	if (o->off == o->len) {
 		/* all out, the usual end of a write: no mark to look at */
-		o->off = o->len = o->nmarks = 0;
+		o->off = o->len = o->nmarks = o->bound = 0;
 		return;
 	}
 	while (i < o->nmarks && o->marks[i] <= o->off)
 		i++;
 	if (i > 0) {
+		o->bound = o->marks[i - 1];
 		memmove(o->marks, o->marks + i, (o->nmarks - i) *
 		    sizeof(*o->marks));
 		o->nmarks -= i;
@@ -292,10 +293,19 @@ tool_out_fit(const struct tool_out *o, size_t avail)
 	return last_mark(o, o->off, lim) - o->off;
 }
 
+/* What is left of a record written in part, or 0. */
+size_t
+tool_out_partial(const struct tool_out *o)
+{
+	if (o->off == o->bound || o->nmarks == 0)
+		return 0;
+	return o->marks[0] - o->off;
+}
+
 /* Drop what is pending. */
 void
 tool_out_discard(struct tool_out *o)
 {
-	o->off = o->len = 0;
+	o->off = o->len = o->bound = 0;
 	o->nmarks = 0;
 }

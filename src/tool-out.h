@@ -25,6 +25,7 @@ struct tool_out {
 	size_t	 cap;
 	int	 grow;		/* append grows buf; only tool_out_write() */
 	size_t	 off;		/* buf[0, off) is written (grow mode) */
+	size_t	 bound;		/* the last record end at or before off */
 	size_t	*marks;		/* record ends in buf, ascending */
 	size_t	 nmarks;
 	size_t	 markcap;
@@ -109,6 +110,12 @@ int	tool_out_write(struct tool_out *, int all, size_t max);
 
 /* Pending bytes up to the last record end within avail bytes, or 0. */
 size_t	tool_out_fit(const struct tool_out *, size_t avail);
+
+/*
+ * Bytes still to write of a record a write(2) took only part of (grow
+ * mode), or 0 when what is written ends at a record's end.
+ */
+size_t	tool_out_partial(const struct tool_out *);
 
 /* Forget what is pending (grow mode). */
 void	tool_out_discard(struct tool_out *);

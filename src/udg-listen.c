@@ -47,6 +47,7 @@
 
 #define BATCH		64		/* datagrams per udg_recvv() */
 #define RECV_ROUNDS	4		/* udg_recvv()s a socket a loop turn */
+#define FINISH_MS	1000		/* to finish a record cut at exit */
 #define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define WRITE_CHUNK	(OUTBUF / 4)	/* written within a burst past this */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
@@ -1994,7 +1995,12 @@ loop(struct listener *l)
 static int
 report(struct listener *l)
 {
-	size_t lost = output_unwritten(&l->out) + (size_t)l->nleft;
+	size_t lost;
+
+	if (output_finish(&l->out, FINISH_MS) == -1)
+		warnx("%s: the last record written was cut short: its reader "
+		    "took no more", l->opt->voutpath);
+	lost = output_unwritten(&l->out) + (size_t)l->nleft;
 
 	if (l->rl_drop.pending > 0)
 		warnx("dropped %llu more datagrams from senders not allowed",

@@ -153,6 +153,51 @@ true_that "reader leaves: -v counts what waited as lost ($w written, $l lost)" \
     awk -v w="$w" -v l="$l" 'BEGIN { exit !(w + l == 200 && l >= 135) }'
 rm -f "$T/fifo"
 
+# --- stopping with a record written in part: it is finished, not cut -----------
+# A stalled pipe took part of a record; the reader comes back during the
+# second the listener gives that record after its stop.
+mkfifo "$T/fifo"
+rm -f "$T/go"
+tmo "$PY" - "$T/fifo" "$T/go" "$T/got" <<'EOF' &
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.01)
+with open(sys.argv[3], "wb") as out:
+    while True:
+        b = os.read(fd, 65536)
+        if not b:
+            break
+        out.write(b)
+EOF
+rpid=$!
+BGPIDS="$BGPIDS $rpid"
+spawn "$LISTEN" -v -R "$S" > "$T/fifo" 2>"$T/lerr"
+wait_for_socket "$S"
+tmo "$PY" - "$S" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.settimeout(1)
+try:
+    for i in range(300):
+        s.sendto(b"z" * 999, sys.argv[1])
+except OSError:
+    pass
+EOF
+kill -TERM "$LASTPID"
+sleep 1.4
+touch "$T/go"
+reap "$LASTPID" 10
+wait "$rpid"
+status "stopped with a record in part: exit 74 (the rest was lost)" 74 "$RC"
+cut=$(awk 'length($0) != 999 { n++ } END { print n + 0 }' "$T/got")
+last=$(tail -c 1 "$T/got" | od -An -tx1 | tr -d ' ')
+is "stopped with a record in part: the reader got whole lines only" \
+    "0 0a" "$cut $last"
+true_that "stopped with a record in part: the pipe's worth arrived" \
+    [ "$(wc -l < "$T/got")" -ge 60 ]
+rm -f "$T/fifo"
+
 # --- -o FIFO with no reader ------------------------------------------------
 mkfifo "$T/ofifo"
 spawn "$LISTEN" -o "$T/ofifo" "$S" 2>"$T/lerr"
