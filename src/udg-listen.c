@@ -436,6 +436,8 @@ answerable(struct listener *l, const struct udg_msg *m)
 }
 
 #define WHY_REBOUND	"its socket was bound anew since it asked"
+#define WHY_ABSTRACT	"a late reply to another user's abstract name, " \
+			"which anyone may have taken since"
 
 /* 1 if the file st was changed after m arrived (known with -e and -E). */
 static int
@@ -492,25 +494,34 @@ open_asker(const struct udg_msg *m, const char *path, const char **why)
  * Root, or our own user, could write anywhere we can: for them there is
  * no one to guard, only a path bound anew to tell, by name.  For anyone
  * else the reply goes through the file open_asker() checked
- * (/proc/self/fd/N: the kernel follows the descriptor, not the path).
+ * (/proc/self/fd/N: the kernel follows the descriptor, not the path),
+ * and a late one (not --echo's, in the turn its request came) does not
+ * go to an abstract name at all.
  */
 static int
 reply_to_asker(const struct listener *l, size_t si, const struct udg_msg *m,
-    const void *buf, size_t len, const char **why)
+    const void *buf, size_t len, int late, const char **why)
 {
 	struct udg_msg via;
 	struct stat st;
 	char path[sizeof(m->peer) + 1];
-	int fd, n, r, e;
+	int fd, n, r, e, trusted;
 
 	*why = NULL;
+	trusted = !(m->flags & UDG_MSG_NOCRED) && (m->uid == 0 ||
+	    m->uid == l->euid);
+	/* an abstract name has no owner to check, nor a time it was bound */
+	if (m->peer_type == UDG_PEER_ABSTRACT && late && !trusted) {
+		*why = WHY_ABSTRACT;
+		errno = EACCES;
+		return -1;
+	}
 	if (m->peer_type != UDG_PEER_PATH || m->peer_len >= sizeof(path))
 		return udg_reply(l->u[si], m, buf, len);
 	/* a path of all 108 bytes comes without its NUL */
 	memcpy(path, m->peer, m->peer_len);
 	path[m->peer_len] = '\0';
-	if (!(m->flags & UDG_MSG_NOCRED) && (m->uid == 0 ||
-	    m->uid == l->euid)) {
+	if (trusted) {
 		if (lstat(path, &st) == 0 && changed_since(&st, m)) {
 			*why = WHY_REBOUND;
 			errno = EACCES;
@@ -580,13 +591,13 @@ hold_reply(struct listener *l, size_t si, const struct udg_msg *m,
  */
 static void
 reply(struct listener *l, size_t si, const struct udg_msg *m,
-    const void *buf, size_t len)
+    const void *buf, size_t len, int late)
 {
 	const char *why;
 
 	if (!answerable(l, m))
 		return;
-	if (reply_to_asker(l, si, m, buf, len, &why) == 0) {
+	if (reply_to_asker(l, si, m, buf, len, late, &why) == 0) {
 		l->reply_stalled = 0;
 		l->st.replies++;
 		return;
@@ -610,7 +621,7 @@ retry_reply(struct listener *l, int64_t now, int give_up)
 	if (!l->held)
 		return;
 	if (reply_to_asker(l, l->held_sock, &l->held_to, l->held_buf,
-	    l->held_to.len, &why) == 0) {
+	    l->held_to.len, 1, &why) == 0) {
 		l->held = 0;
 		l->reply_stalled = 0;
 		l->st.replies++;
@@ -674,7 +685,7 @@ command_done(void *arg, const struct exec_result *r)
 	if (r->end == EXEC_TIMEDOUT)
 		l->st.commands_timedout++;
 	if ((reason = no_reply_reason(r, why, sizeof(why))) == NULL) {
-		reply(l, (size_t)r->tag, r->req, r->out, r->outlen);
+		reply(l, (size_t)r->tag, r->req, r->out, r->outlen, 1);
 		return;
 	}
 	l->nfailed++;
@@ -773,7 +784,7 @@ worker_replied(void *arg, const struct udg_msg *req, int tag,
 	if (req != NULL && l->held)
 		return -1;
 	if (req != NULL)
-		reply(l, (size_t)tag, req, buf, len);
+		reply(l, (size_t)tag, req, buf, len, 1);
 	else if (ratelim_ok(&l->rl_extra))
 		warnx("worker wrote a reply with no request waiting: dropped");
 	return 0;
@@ -976,7 +987,7 @@ follow(struct listener *l, size_t si, const struct udg_msg *m,
 	if (l->need_ops)
 		ops_forward(l->ops, m, meta->id, &meta->time, now_ms);
 	if (l->opt->echo)
-		reply(l, si, m, m->buf, m->len);
+		reply(l, si, m, m->buf, m->len, 0);
 	else if (l->exec != NULL)
 		command_request(l, si, m, meta->id);
 	else if (l->worker != NULL)

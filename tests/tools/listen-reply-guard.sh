@@ -149,4 +149,45 @@ status "--echo: nobody's own socket is answered" 0 $?
 is "--echo: nobody gets its reply" "nobody asks" "$(cat "$T/o")"
 finish_listen
 
+# An abstract name has no owner and no time it was bound: once its asker
+# is gone anyone may take it.  A late reply (-e) to another user's goes
+# nowhere; --echo's, in the turn its request came, still goes out.
+listen -m 0666 -v -c 1 -e 'sleep 1; echo "for uid $UDG_UID"'
+tmo setpriv --reuid=daemon --regid=daemon --clear-groups "$PY" - "$S" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(b"\0udg-guard-$$")
+s.sendto(b"q", sys.argv[1])
+PY
+as_nobody "$PY" - <<'PY' >"$T/o"
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(b"\0udg-guard-$$")
+s.settimeout(3)
+try:
+    print(s.recv(99).decode().strip())
+except socket.timeout:
+    print("nothing")
+PY
+is "-e, another user's abstract name taken over: it got nothing" \
+    nothing "$(cat "$T/o")"
+finish_listen
+like "-e, another user's abstract name: says why" \
+    "*reply to @udg-guard-*refused: a late reply to another user's abstract*" \
+    "$(cat "$T/lerr")"
+listen -m 0666 -c 1 --echo
+as_nobody "$PY" - "$S" <<'PY' >"$T/o"
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(b"\0udg-guard-echo")
+s.settimeout(5)
+s.sendto(b"echoed", sys.argv[1])
+try:
+    print(s.recv(99).decode())
+except socket.timeout:
+    print("nothing")
+PY
+finish_listen
+is "--echo to nobody's abstract name: answered" echoed "$(cat "$T/o")"
+
 done_testing
