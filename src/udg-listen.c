@@ -13,9 +13,12 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <linux/sockios.h>
 
 #include <err.h>
 #include <errno.h>
@@ -48,6 +51,8 @@
 #define BATCH		64		/* datagrams per udg_recvv() */
 #define RECV_ROUNDS	4		/* udg_recvv()s a socket a loop turn */
 #define FINISH_MS	1000		/* to finish a record cut at exit */
+#define STALLED_MAX	16		/* peers remembered not to wait for */
+#define STALL_SLACK	2048		/* a datagram's cost beyond its bytes */
 #define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define WRITE_CHUNK	(OUTBUF / 4)	/* written within a burst past this */
 #define SLOT_KEEP	(16 * 1024)	/* slot bytes kept resident */
@@ -108,6 +113,13 @@ struct options {
 };
 
 /* The running listener. */
+/* A peer whose reply was dropped because its queue stayed full. */
+struct stalled {
+	int	 type;			/* UDG_PEER_*; UDG_PEER_NONE: free */
+	size_t	 len;
+	char	 addr[UDG_PATH_MAX];
+};
+
 struct listener {
 	const struct options	*opt;
 	struct udg		*u[MAXSOCKS];	/* opt->sockpaths[i]'s */
@@ -147,7 +159,9 @@ struct listener {
 	size_t			 lost_shown;	/* -E: since it started */
 	struct ratelim		 rl_drop, rl_trunc, rl_reply, rl_exec;
 	struct ratelim		 rl_refuse, rl_extra;
-	int			 reply_stalled;	/* last reply found no room */
+	int			 reply_stalled;	/* our send buffer stayed full */
+	struct stalled		 stalled[STALLED_MAX]; /* see reply() */
+	size_t			 stalled_next;	/* the slot to reuse next */
 	int			 held;		/* a reply waits for room: */
 	struct udg_msg		 held_to;	/* its address */
 	size_t			 held_sock;	/* the socket it goes out on */
@@ -379,6 +393,69 @@ allowed(const struct options *o, const struct udg_msg *m)
 	return 0;
 }
 
+/* The slot remembering m's sender as stalled, or NULL. */
+static struct stalled *
+stalled_slot(struct listener *l, const struct udg_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < STALLED_MAX; i++)
+		if (l->stalled[i].type == m->peer_type &&
+		    l->stalled[i].type != UDG_PEER_NONE &&
+		    l->stalled[i].len == m->peer_len &&
+		    memcmp(l->stalled[i].addr, m->peer, m->peer_len) == 0)
+			return &l->stalled[i];
+	return NULL;
+}
+
+/* Remember m's sender as one whose queue stayed full. */
+static void
+stall(struct listener *l, const struct udg_msg *m)
+{
+	struct stalled *st;
+
+	if (stalled_slot(l, m) != NULL || m->peer_len > sizeof(st->addr))
+		return;
+	st = &l->stalled[l->stalled_next];
+	l->stalled_next = (l->stalled_next + 1) % STALLED_MAX;
+	st->type = m->peer_type;
+	st->len = m->peer_len;
+	memcpy(st->addr, m->peer, m->peer_len);
+}
+
+/* A reply to m's sender went out: it reads again. */
+static void
+unstall(struct listener *l, const struct udg_msg *m)
+{
+	struct stalled *st;
+
+	if ((st = stalled_slot(l, m)) != NULL)
+		st->type = UDG_PEER_NONE;
+}
+
+/*
+ * A reply of len bytes to m found no room on socket si, and waiting did
+ * not help: remember whose room it was.  Our own send buffer is full when
+ * a peer that connected to us leaves our replies unread (the kernel's
+ * queue limit spares a peer connected back): then no reply goes out to
+ * anyone, until one does.  Else it was m's queue.
+ */
+static void
+note_stall(struct listener *l, size_t si, const struct udg_msg *m,
+    size_t len)
+{
+	int outq, sndbuf;
+	socklen_t sl = sizeof(sndbuf);
+	int fd = udg_fd(l->u[si]);
+
+	if (ioctl(fd, SIOCOUTQ, &outq) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl) == 0 &&
+	    (size_t)outq + len + STALL_SLACK >= (size_t)sndbuf)
+		l->reply_stalled = 1;
+	else
+		stall(l, m);
+}
+
 /* Report a reply to m that failed with e (rate-limited). */
 static void
 reply_failed(struct listener *l, const struct udg_msg *m, int e)
@@ -387,7 +464,6 @@ reply_failed(struct listener *l, const struct udg_msg *m, int e)
 
 	l->st.replies_failed++;
 	if (e == EAGAIN) {
-		l->reply_stalled = 1;
 		if (ratelim_ok(&l->rl_reply))
 			warnx("reply to %s dropped: its queue stayed full",
 			    tool_peer_name(vis, sizeof(vis), m));
@@ -586,8 +662,9 @@ hold_reply(struct listener *l, size_t si, const struct udg_msg *m,
  * charged to it), nothing tells us when there is room again: the reply is
  * held and tried again from the loop for a second, while no new datagram
  * is taken, and signals, output and commands are still seen.  Once one
- * was dropped, later replies are not held until one goes out: else a
- * peer that never reads would slow us to a datagram a second.
+ * was dropped, later replies to that peer are not held until one to it
+ * goes out: else a peer that never reads would slow us, and everyone we
+ * answer, to a datagram a second.
  */
 static void
 reply(struct listener *l, size_t si, const struct udg_msg *m,
@@ -599,6 +676,7 @@ reply(struct listener *l, size_t si, const struct udg_msg *m,
 		return;
 	if (reply_to_asker(l, si, m, buf, len, late, &why) == 0) {
 		l->reply_stalled = 0;
+		unstall(l, m);
 		l->st.replies++;
 		return;
 	}
@@ -606,7 +684,8 @@ reply(struct listener *l, size_t si, const struct udg_msg *m,
 		reply_refused(l, m, why);
 		return;
 	}
-	if (errno != EAGAIN || l->reply_stalled || l->held ||
+	if (errno != EAGAIN || l->reply_stalled ||
+	    stalled_slot(l, m) != NULL || l->held ||
 	    hold_reply(l, si, m, buf, len) == -1)
 		reply_failed(l, m, errno == EAGAIN || errno == ENOMEM ?
 		    EAGAIN : errno);
@@ -624,6 +703,7 @@ retry_reply(struct listener *l, int64_t now, int give_up)
 	    l->held_to.len, 1, &why) == 0) {
 		l->held = 0;
 		l->reply_stalled = 0;
+		unstall(l, &l->held_to);
 		l->st.replies++;
 		return;
 	}
@@ -631,10 +711,13 @@ retry_reply(struct listener *l, int64_t now, int give_up)
 	    !give_up)
 		return;
 	l->held = 0;
-	if (why != NULL)
+	if (why != NULL) {
 		reply_refused(l, &l->held_to, why);
-	else
-		reply_failed(l, &l->held_to, errno);
+		return;
+	}
+	if (errno == EAGAIN)
+		note_stall(l, l->held_sock, &l->held_to, l->held_to.len);
+	reply_failed(l, &l->held_to, errno);
 }
 
 /* Why a command's result is no reply, or NULL when it is one. */

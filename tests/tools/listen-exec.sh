@@ -65,6 +65,39 @@ is "--echo, a peer that never reads: every datagram written" 2001 \
 like "--echo, a peer that never reads: the dropped replies are reported" \
     "*reply to $T/hog dropped*" "$(cat "$T/lerr")"
 
+# --- --echo: one peer's full queue does not slow the others ---------------------
+# A sender that is not connected has the kernel's queue limit: its replies
+# fill its own queue, not our buffer.  Once one reply to it was dropped,
+# the next ones to it are dropped without the wait, whatever replies to
+# others go out in between (they used to set the wait again each time).
+listen --echo
+"$PY" - "$S" "$T/hog2" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[2])
+end = time.time() + 8
+while time.time() < end:
+    s.sendto(b"x", sys.argv[1])
+    time.sleep(0.001)
+EOF
+hpid=$!
+BGPIDS="$BGPIDS $hpid"
+sleep 1.5
+t0=$EPOCHREALTIME
+n=0
+for i in 1 2 3 4 5; do
+	[ "$(tmo "$SEND" -r -t 5 "$S" "hi $i")" = "hi $i" ] && n=$((n + 1))
+done
+ms=$(elapsed_ms "$t0")
+is "--echo beside a peer whose queue is full: 5 of 5 answered" 5 "$n"
+true_that "--echo beside a peer whose queue is full: in < 3 s ($ms ms)" \
+    [ "$ms" -lt 3000 ]
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+kill -TERM "$LASTPID"
+reap "$LASTPID"
+rm -f "$T/hog2"
+
 # --- -e: payload on stdin, UDG_* in the environment, stdout is the reply -------
 # shellcheck disable=SC2016 # expanded by the command's shell
 listen -c 1 -e 'printf "%s|%s|%s|%s|" "$UDG_PID" "$UDG_UID" "$UDG_GID" "$UDG_PEER"; cat'
