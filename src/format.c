@@ -460,25 +460,43 @@ vis_escape(char *esc, unsigned char c, unsigned char next)
 	return 4;
 }
 
+/* The code point of the valid k-byte UTF-8 sequence at s (k >= 2). */
+static inline uint32_t
+utf8_cp(const unsigned char *s, size_t k)
+{
+	if (k == 2)
+		return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	if (k == 3)
+		return (uint32_t)(s[0] & 0x0f) << 12 |
+		    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+}
+
 /*
  * 1 if the valid k-byte UTF-8 sequence at s may reach a terminal as it
- * is: not a C1 control (U+0080-U+009F), a line or paragraph separator
+ * is.  Not: a C1 control (U+0080-U+009F); a line or paragraph separator
  * (U+2028, U+2029: a reader that honours them would see one record as
- * two lines) or a bidirectional embedding, override or isolate
- * (U+202A-U+202E, U+2066-U+2069), which reorder the text shown after them.
+ * two lines); a bidirectional mark, embedding, override or isolate
+ * (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which reorder
+ * the text shown after them; an invisible format character (U+00AD,
+ * U+180E, U+200B-U+200D, U+2060-U+206F, U+FEFF, U+FFF9-U+FFFB, the tags
+ * U+E0000-U+E007F), which hides text a reader would not see; or a
+ * noncharacter (U+FDD0-U+FDEF, U+nFFFE, U+nFFFF).
  */
 static inline int
 utf8_shown(const unsigned char *s, size_t k)
 {
-	if (k == 2)
-		return s[0] != 0xc2 || s[1] >= 0xa0;
-	if (k == 3 && s[0] == 0xe2) {
-		if (s[1] == 0x80)
-			return s[2] < 0xa8 || s[2] > 0xae;
-		if (s[1] == 0x81)
-			return s[2] < 0xa6 || s[2] > 0xa9;
-	}
-	return 1;
+	uint32_t cp = utf8_cp(s, k);
+
+	if (cp < 0x2000)
+		return cp >= 0xa0 && cp != 0xad && cp != 0x61c && cp != 0x180e;
+	if (cp < 0x2070)
+		return !((cp >= 0x200b && cp <= 0x200f) ||
+		    (cp >= 0x2028 && cp <= 0x202e) || cp >= 0x2060);
+	return cp != 0xfeff && !(cp >= 0xfff9 && cp <= 0xfffb) &&
+	    !(cp >= 0xfdd0 && cp <= 0xfdef) && (cp & 0xfffe) != 0xfffe &&
+	    !(cp >= 0xe0000 && cp <= 0xe007f);
 }
 
 /*

@@ -84,7 +84,8 @@ check_vis(size_t dstlen, const char *src, size_t len)
 
 /*
  * fmt_vis_utf8 is the reference, gives the input back through unvis(3),
- * and shows valid UTF-8 with no control, separator or bidi override.
+ * and shows valid UTF-8 with no control, separator, bidi or invisible
+ * format character (ref_hidden()).
  */
 static void
 check_vis_utf8(size_t dstlen, const char *src, size_t len)

@@ -67,8 +67,20 @@ ref_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 static inline int
 ref_hidden(uint32_t cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == '\\' ||
-	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	static const uint32_t ranges[][2] = {
+		{ 0, 0x1f }, { 0x5c, 0x5c }, { 0x7f, 0x9f }, { 0xad, 0xad },
+		{ 0x61c, 0x61c }, { 0x180e, 0x180e }, { 0x200b, 0x200f },
+		{ 0x2028, 0x202e }, { 0x2060, 0x206f }, { 0xfdd0, 0xfdef },
+		{ 0xfeff, 0xfeff }, { 0xfff9, 0xfffb }, { 0xe0000, 0xe007f },
+	};
+	size_t i;
+
+	if ((cp & 0xfffe) == 0xfffe)
+		return 1;
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return 1;
+	return 0;
 }
 
 /* fmt_vis_utf8 of src[0, len) into out (4 * len + 1: vis(3) adds a NUL). */
