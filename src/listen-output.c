@@ -336,6 +336,7 @@ output_finish(struct output *out, int ms)
 	while ((rest = tool_out_partial(&out->o)) > 0) {
 		if ((left = end - tool_now_ms()) <= 0)
 			return -1;
+		p.revents = 0;
 		if (poll(&p, 1, (int)left) == -1 && errno != EINTR)
 			return -1;
 		if ((p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
