@@ -162,6 +162,7 @@ struct listener {
 	int			 reply_stalled;	/* our send buffer stayed full */
 	struct stalled		 stalled[STALLED_MAX]; /* see reply() */
 	size_t			 stalled_next;	/* the slot to reuse next */
+	size_t			 nstalled;	/* slots in use */
 	int			 held;		/* a reply waits for room: */
 	struct udg_msg		 held_to;	/* its address */
 	size_t			 held_sock;	/* the socket it goes out on */
@@ -399,6 +400,9 @@ stalled_slot(struct listener *l, const struct udg_msg *m)
 {
 	size_t i;
 
+	/* every reply asks: most often with none remembered */
+	if (l->nstalled == 0)
+		return NULL;
 	for (i = 0; i < STALLED_MAX; i++)
 		if (l->stalled[i].type == m->peer_type &&
 		    l->stalled[i].type != UDG_PEER_NONE &&
@@ -418,6 +422,8 @@ stall(struct listener *l, const struct udg_msg *m)
 		return;
 	st = &l->stalled[l->stalled_next];
 	l->stalled_next = (l->stalled_next + 1) % STALLED_MAX;
+	if (st->type == UDG_PEER_NONE)
+		l->nstalled++;
 	st->type = m->peer_type;
 	st->len = m->peer_len;
 	memcpy(st->addr, m->peer, m->peer_len);
@@ -429,8 +435,10 @@ unstall(struct listener *l, const struct udg_msg *m)
 {
 	struct stalled *st;
 
-	if ((st = stalled_slot(l, m)) != NULL)
+	if ((st = stalled_slot(l, m)) != NULL) {
 		st->type = UDG_PEER_NONE;
+		l->nstalled--;
+	}
 }
 
 /*
