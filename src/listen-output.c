@@ -113,7 +113,7 @@ int
 output_open(struct output *out, const char *path, const char *vpath,
     size_t cap, int guarded, int64_t now)
 {
-	int fd = STDOUT_FILENO, e;
+	int fd = STDOUT_FILENO, tty, e;
 
 	memset(out, 0, sizeof(*out));
 	out->path = path;
@@ -126,8 +126,8 @@ output_open(struct output *out, const char *path, const char *vpath,
 		out->waiting = 1;	/* a FIFO nobody reads yet */
 		out->retry_at = now;
 	}
-	if (path == NULL && (e = own_tty(out, fd)) != -1)
-		fd = e;
+	if (path == NULL && (tty = own_tty(out, fd)) != -1)
+		fd = tty;
 	else if (path == NULL)
 		out->saved_flags = fcntl(fd, F_GETFL);
 	if (!out->waiting && set_mode(out, fd) == -1) {
