@@ -654,10 +654,50 @@ json_letter(unsigned char c)
 	}
 }
 
+/* JSON's \uXXXX escape of the 16-bit unit u at dst (6 bytes). */
+static inline void
+json_unit(char *dst, uint32_t u)
+{
+	dst[0] = '\\';
+	dst[1] = 'u';
+	dst[2] = hexdig[u >> 12 & 15];
+	dst[3] = hexdig[u >> 8 & 15];
+	dst[4] = hexdig[u >> 4 & 15];
+	dst[5] = hexdig[u & 15];
+}
+
+/*
+ * The k-byte UTF-8 sequence at s, of a character utf8_shown() refuses, as
+ * \u escapes (a surrogate pair above U+FFFF): the string means the same
+ * to a JSON reader, and a terminal shows the escape, not what it does.
+ */
+static size_t
+json_hidden(char *dst, size_t room, const unsigned char *s, size_t k,
+    size_t *w)
+{
+	uint32_t cp = utf8_cp(s, k);
+
+	if (cp < 0x10000) {
+		if (room < 6)
+			return 0;
+		json_unit(dst, cp);
+		*w = 6;
+		return k;
+	}
+	if (room < 12)
+		return 0;
+	cp -= 0x10000;
+	json_unit(dst, 0xd800 | cp >> 10);
+	json_unit(dst + 6, 0xdc00 | (cp & 0x3ff));
+	*w = 12;
+	return k;
+}
+
 /*
  * What fmt_json makes of the byte at s (n >= 1 left) that is not plain,
- * as a special_fn: a valid UTF-8 character as it is, U+FFFD for a byte
- * that does not start one, a two-character or \u00XX escape for the rest.
+ * as a special_fn: a valid UTF-8 character as it is (as \u escapes when
+ * utf8_shown() refuses it), U+FFFD for a byte that does not start one, a
+ * two-character or \u00XX escape for the rest.
  */
 static size_t
 json_special(char *dst, size_t room, const unsigned char *s, size_t n,
@@ -676,6 +716,8 @@ json_special(char *dst, size_t room, const unsigned char *s, size_t n,
 			*w = 3;
 			return 1;
 		}
+		if (!utf8_shown(s, k))
+			return json_hidden(dst, room, s, k, w);
 		if (room < k)
 			return 0;
 		memcpy(dst, s, k);
@@ -694,9 +736,7 @@ json_special(char *dst, size_t room, const unsigned char *s, size_t n,
 	/* other controls and DEL */
 	if (room < 6)
 		return 0;
-	memcpy(dst, "\\u00", 4);
-	dst[4] = hexdig[c >> 4];
-	dst[5] = hexdig[c & 15];
+	json_unit(dst, c);
 	*w = 6;
 	return 1;
 }
@@ -725,7 +765,8 @@ encode_slow(char *dst, size_t dstlen, const unsigned char *s, size_t srclen,
 
 /*
  * Encode src as the inside of a JSON string: printable ASCII but '"' and
- * '\\' as it is, valid UTF-8 too, invalid bytes as U+FFFD.
+ * '\\' as it is, valid UTF-8 too (but what utf8_shown() refuses, which
+ * is escaped), invalid bytes as U+FFFD.
  */
 size_t
 fmt_json(char *dst, size_t dstlen, const char *src, size_t srclen,

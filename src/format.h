@@ -14,8 +14,11 @@
 #include <string.h>
 #include <time.h>
 
-/* Smallest dst that always lets an encoder make progress. */
-#define FMT_MINROOM		8
+/*
+ * Smallest dst that always lets an encoder make progress: the longest
+ * output of one step is a JSON surrogate pair, "\uXXXX\uXXXX".
+ */
+#define FMT_MINROOM		12
 
 /* Room for "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" and a NUL. */
 #define FMT_TIMELEN		32

@@ -125,6 +125,23 @@ START_TEST(json_escapes)
 }
 END_TEST
 
+/*
+ * What vis keeps off a terminal comes as \u escapes in JSON too: a C1
+ * control, a line separator, a bidi override, a tag (as a surrogate
+ * pair); an emoji and a letter stay as they are.
+ */
+START_TEST(json_hidden_escaped)
+{
+	char got[100];
+
+	(void)encode(fmt_json, got, 64, "\xc2\x85" "a\xe2\x80\xa8" "b"
+	    "\xe2\x80\xae" "c\xf3\xa0\x81\x81\xf0\x9f\x98\x80\xc3\xa9"
+	    "\xef\xbb\xbf", 24);
+	ck_assert_str_eq(got, "\\u0085a\\u2028b\\u202ec\\udb40\\udc41"
+	    "\xf0\x9f\x98\x80\xc3\xa9\\ufeff");
+}
+END_TEST
+
 START_TEST(base64_rfc4648)
 {
 	static const char *const in[] = { "", "f", "fo", "foo", "foob",
@@ -290,6 +307,7 @@ format_suite(void)
 	tc = t_tcase(s, "json", 60);
 	tcase_add_test(tc, json_always_valid);
 	tcase_add_test(tc, json_escapes);
+	tcase_add_test(tc, json_hidden_escaped);
 	tcase_add_test(tc, base64_rfc4648);
 	tc = t_tcase(s, "syslog", 10);
 	tcase_add_test(tc, syslog_headers);

@@ -314,10 +314,11 @@ START_TEST(json_peer_abstract_and_base64_data)
 	expect(&ro, &m, "{\"time\":\"2025-12-01T14:40:00.123456Z\","
 	    "\"pid\":4711,\"uid\":1000,\"gid\":100,\"peer\":\"@x\\u0000y\","
 	    "\"len\":3,\"truncated\":false,\"data_base64\":\"/wBh\"}\n");
+	/* a bidi override is valid UTF-8, escaped as text mode escapes it */
 	msg_from(&m, "\001\342\200\256", 4);
 	expect(&ro, &m, JSON_HEAD
 	    "\"len\":4,\"truncated\":false,"
-	    "\"data\":\"\\u0001\342\200\256\"}\n");
+	    "\"data\":\"\\u0001\\u202e\"}\n");
 }
 END_TEST
 

@@ -65,7 +65,7 @@ hexval(char c)
 	FUZZ_FAIL("\\u not followed by 4 hex digits");
 }
 
-/* UTF-8 of cp (below U+10000, not a surrogate) into d; its length. */
+/* UTF-8 of cp (not a surrogate) into d; its length. */
 static size_t
 put_utf8(char *d, unsigned int cp)
 {
@@ -78,10 +78,30 @@ put_utf8(char *d, unsigned int cp)
 		d[1] = (char)(0x80 | (cp & 0x3f));
 		return 2;
 	}
-	d[0] = (char)(0xe0 | cp >> 12);
-	d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	d[2] = (char)(0x80 | (cp & 0x3f));
-	return 3;
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | cp >> 12);
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | cp >> 18);
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* The 4 hex digits after the "\\u" that ends at s[*i]; *i past them. */
+static unsigned int
+hex4(const char *s, size_t n, size_t *i)
+{
+	unsigned int cp = 0;
+	int k;
+
+	FUZZ_CHECK(n - *i > 4);
+	for (k = 0; k < 4; k++)
+		cp = cp << 4 | (unsigned int)hexval(s[++*i]);
+	return cp;
 }
 
 /*
@@ -92,9 +112,8 @@ put_utf8(char *d, unsigned int cp)
 static size_t
 json_decode(const char *s, size_t n, char *dec)
 {
-	unsigned int cp;
+	unsigned int cp, lo;
 	size_t i, d = 0;
-	int k;
 
 	for (i = 0; i < n; i++) {
 		FUZZ_CHECK((unsigned char)s[i] >= 0x20);
@@ -126,14 +145,22 @@ json_decode(const char *s, size_t n, char *dec)
 			dec[d++] = '\t';
 			break;
 		case 'u':
-			FUZZ_CHECK(n - i > 4);
-			for (cp = 0, k = 0; k < 4; k++)
-				cp = cp << 4 | (unsigned int)hexval(s[++i]);
+			cp = hex4(s, n, &i);
 			/*
 			 * A lone surrogate escape is valid JSON but no
 			 * character: the encoder has no reason to make one.
+			 * A high one comes with its low one, as a pair.
 			 */
-			FUZZ_CHECK(cp < 0xd800 || cp > 0xdfff);
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				FUZZ_CHECK(n - i > 2 && s[i + 1] == '\\' &&
+				    s[i + 2] == 'u');
+				i += 2;
+				lo = hex4(s, n, &i);
+				FUZZ_CHECK(lo >= 0xdc00 && lo <= 0xdfff);
+				cp = 0x10000 + ((cp - 0xd800) << 10 |
+				    (lo - 0xdc00));
+			} else
+				FUZZ_CHECK(cp < 0xd800 || cp > 0xdfff);
 			d += put_utf8(dec + d, cp);
 			break;
 		default:
@@ -144,18 +171,27 @@ json_decode(const char *s, size_t n, char *dec)
 	return d;
 }
 
-/* 1 if fmt_json may copy s[0, n) as it is: UTF-8, no control, " or \. */
+/*
+ * 1 if fmt_json may copy s[0, n) as it is: UTF-8, no control, " or \,
+ * and nothing ref_hidden() keeps off a terminal.
+ */
 static int
 json_verbatim(const char *s, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp;
+	size_t i, k;
 
 	if (!fmt_utf8_valid(s, n))
 		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
-		    s[i] == '"' || s[i] == '\\')
+	for (i = 0; i < n; i += k) {
+		if (u[i] < 0x20 || u[i] == 0x7f || u[i] == '"' ||
+		    u[i] == '\\')
 			return 0;
+		k = ref_utf8(u + i, n - i, &cp);
+		if (k > 1 && ref_hidden(cp))
+			return 0;
+	}
 	return 1;
 }
 

@@ -108,7 +108,30 @@ ref_vis_utf8(char *out, const char *src, size_t len)
 	return o;
 }
 
-/* fmt_json of src[0, len) into out (6 * len bytes); the length. */
+/* cp as JSON \u escapes, a surrogate pair above U+FFFF; the length. */
+static inline size_t
+ref_json_cp(char *out, uint32_t cp)
+{
+	char hex[16];
+
+	if (cp < 0x10000) {
+		(void)snprintf(hex, sizeof(hex), "\\u%04x", (unsigned int)cp);
+		memcpy(out, hex, 6);
+		return 6;
+	}
+	cp -= 0x10000;
+	(void)snprintf(hex, sizeof(hex), "\\u%04x\\u%04x",
+	    (unsigned int)(0xd800 + (cp >> 10)),
+	    (unsigned int)(0xdc00 + (cp & 0x3ff)));
+	memcpy(out, hex, 12);
+	return 12;
+}
+
+/*
+ * fmt_json of src[0, len) into out (6 * len bytes); the length.  What
+ * ref_hidden() names is escaped, as fmt_vis_utf8 does, so that the record
+ * shown on a terminal is what it says.
+ */
 static inline size_t
 ref_json(char *out, const char *src, size_t len)
 {
@@ -125,6 +148,9 @@ ref_json(char *out, const char *src, size_t len)
 				memcpy(out + o, "\xef\xbf\xbd", 3);
 				o += 3;
 				i++;
+			} else if (ref_hidden(cp)) {
+				o += ref_json_cp(out + o, cp);
+				i += k;
 			} else {
 				memcpy(out + o, s + i, k);
 				o += k;

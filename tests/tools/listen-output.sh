@@ -651,6 +651,9 @@ for n, (line, data) in enumerate(zip(lines, want), 1):
         assert "data_base64" not in r, "line %d: base64 for UTF-8" % n
         assert r["data"].encode("utf-8") == data, \
             "line %d: data is not the payload" % n
+    # what text mode escapes reaches a terminal as a \u escape here too
+    for ch in "\u0085\u2028\u2029\ufeff":
+        assert ch.encode() not in line, "line %d: raw U+%04X" % (n, ord(ch))
 print("all good")
 EOF
 is "limit, -J: valid JSON, len is the limit, the data is the payload" \
