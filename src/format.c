@@ -1124,5 +1124,12 @@ fmt_syslog(const char *src, size_t len, struct fmt_syslog *out)
 		i += 2;
 	}
 	out->hdrlen = i;
+	/*
+	 * Python's SysLogHandler ends each message with a NUL, as some old
+	 * syslogd wanted; rsyslog and syslog-ng drop it, and so do we.
+	 */
+	out->msglen = len - i;
+	if (out->msglen > 0 && src[len - 1] == '\0')
+		out->msglen--;
 	return 0;
 }

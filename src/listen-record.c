@@ -439,8 +439,10 @@ json_max(const struct record_opts *ro, const struct udg_msg *m,
  * ,"message":"..." from the escaped "data" string [from, end) already
  * written: a decoded header is plain ASCII ("<PRI>", "1 "), which JSON
  * keeps as it is, and escaping goes a character at a time, so the
- * message's escape is the data's less the header's bytes.
+ * message's escape is the data's less the header's bytes, and less the
+ * "\u0000" of a trailing NUL that is not part of the message.
  */
+#define JSON_NUL_LEN	6
 static char *
 cpy_json_tail(char *d, const char *from, const char *end)
 {
@@ -474,10 +476,11 @@ put_json_fast(struct tool_out *o, const struct record_opts *ro,
 		end = d - 1;
 		d = cpy_json_syslog(d, sl);
 		if (data != NULL)
-			d = cpy_json_tail(d, data + sl->hdrlen, end);
+			d = cpy_json_tail(d, data + sl->hdrlen, end -
+			    (m->len - sl->hdrlen - sl->msglen) * JSON_NUL_LEN);
 		else
 			d = CPY_JSON_BYTES(d, "message", (const char *)m->buf +
-			    sl->hdrlen, m->len - sl->hdrlen);
+			    sl->hdrlen, sl->msglen);
 	} else if (ro->syslog) {
 		d = CPY_LIT(d, ",\"facility\":null,\"severity\":null");
 		d = CPY_JSON_BYTES(d, "message", m->buf, m->len);
@@ -507,7 +510,7 @@ put_json(struct tool_out *o, const struct record_opts *ro,
 	if (ro->syslog && sl != NULL) {
 		put_json_syslog(o, sl);
 		PUT_JSON_BYTES(o, "message", (const char *)m->buf +
-		    sl->hdrlen, m->len - sl->hdrlen);
+		    sl->hdrlen, sl->msglen);
 	} else if (ro->syslog) {
 		PUT_LIT(o, ",\"facility\":null,\"severity\":null");
 		PUT_JSON_BYTES(o, "message", m->buf, m->len);
@@ -767,7 +770,7 @@ put_line(struct tool_out *o, const struct record_opts *ro,
 	if (have_sl) {
 		put_syslog_names(o, &sl);
 		p += sl.hdrlen;
-		len -= sl.hdrlen;
+		len = sl.msglen;
 	}
 	switch (ro->format) {
 	case RECORD_TEXT:

@@ -274,6 +274,7 @@ parse(const char *p, size_t len, struct fields *f)
 		return;
 	}
 	f->pri = sl.pri;
+	len = sl.hdrlen + sl.msglen;
 	if (sl.version == 1 && parse_5424(p, len, sl.hdrlen, f) == 0)
 		return;
 	if (sl.version == 1) {

@@ -198,6 +198,17 @@ START_TEST(syslog_headers)
 	ck_assert_int_eq(fmt_syslog("<99>1 ", 6, &sl), 0);
 	ck_assert_int_eq(sl.version, 1);
 	ck_assert_uint_eq(sl.hdrlen, 6);
+	ck_assert_uint_eq(sl.msglen, 0);
+	/* the NUL that Python's SysLogHandler ends with is not message */
+	ck_assert_int_eq(fmt_syslog("<14>tag: hi\0", 12, &sl), 0);
+	ck_assert_uint_eq(sl.hdrlen, 4);
+	ck_assert_uint_eq(sl.msglen, 7);
+	ck_assert_int_eq(fmt_syslog("<14>\0\0", 6, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 1);
+	ck_assert_int_eq(fmt_syslog("<14>\0", 5, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 0);
+	ck_assert_int_eq(fmt_syslog("<14>a\0b", 7, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 3);
 }
 END_TEST
 

@@ -271,6 +271,15 @@ START_TEST(syslog_text_variants)
 	expect(&ro, &m, "<13\n");
 	msg_from(&m, "<13>2 x", 7);
 	expect(&ro, &m, "user.notice: 2 x\n");
+	/* One trailing NUL (Python's SysLogHandler) ends the message. */
+	msg_from(&m, "<14>tag: hi\0", 12);
+	expect(&ro, &m, "user.info: tag: hi\n");
+	msg_from(&m, "<14>a\0\0", 7);
+	expect(&ro, &m, "user.info: a\\0\n");
+	msg_from(&m, "<14>a\0b", 7);
+	expect(&ro, &m, "user.info: a\\0b\n");
+	msg_from(&m, "<14>hi\0", 7);
+	expect(&cs, &m, "4711 1000 100 user.info: hi\n");
 	/* -C comes first, then the header's names. */
 	msg_from(&m, "<38>\033", 5);
 	expect(&cs, &m, "4711 1000 100 auth.info: \033\n");
@@ -376,6 +385,17 @@ START_TEST(json_syslog_members)
 	    "\"len\":8,\"truncated\":false,\"data\":\"<191>1 \\n\","
 	    "\"facility\":\"local7\",\"severity\":\"debug\","
 	    "\"message\":\"\\n\"}\n");
+	/* the data keeps a trailing NUL, the message does not */
+	msg_from(&m, "<14>hi\0", 7);
+	expect(&ro, &m, JSON_HEAD
+	    "\"len\":7,\"truncated\":false,\"data\":\"<14>hi\\u0000\","
+	    "\"facility\":\"user\",\"severity\":\"info\","
+	    "\"message\":\"hi\"}\n");
+	msg_from(&m, "<14>\377\0", 6);
+	expect(&ro, &m, JSON_HEAD
+	    "\"len\":6,\"truncated\":false,\"data_base64\":\"PDE0Pv8A\","
+	    "\"facility\":\"user\",\"severity\":\"info\","
+	    "\"message_base64\":\"/w==\"}\n");
 	msg_from(&m, "<0>", 3);
 	expect(&ro, &m, JSON_HEAD
 	    "\"len\":3,\"truncated\":false,\"data\":\"<0>\","

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "format.h"
 #include "rfc5424.h"
 
 #define SD	"[udg@32473 pid=\"1234\" uid=\"1000\" gid=\"100\" comm=\"app\" " \
@@ -86,6 +87,15 @@ START_TEST(from_rfc5424)
 	/* an SD-ID that only begins like ours is another */
 	IS("<13>1 - - - - - [udg@324730][udg@3247] m",
 	    "<13>" HDR " - 1234 - " SD "[udg@324730][udg@3247] m");
+}
+END_TEST
+
+/* Python's SysLogHandler ends with a NUL, which is not the message's. */
+START_TEST(trailing_nul_dropped)
+{
+	is("<14>tag: hi", 12, &who, "<14>" HDR " tag 1234 - " SD " hi");
+	is("<14>1 - - app - - - hi", 23, &who,
+	    "<14>" HDR " app 1234 - " SD " hi");
 }
 END_TEST
 
@@ -290,7 +300,8 @@ START_TEST(random_inputs_well_formed)
 	char in[512], out[512 + RFC5424_OVERHEAD], comm[16];
 	struct rfc5424_ident id = who;
 	unsigned int seed = 7;
-	size_t len, n, k, j;
+	struct fmt_syslog sl;
+	size_t len, end, n, k, j;
 	long t, msg, count = t_scaled(200000);
 	ssize_t r;
 
@@ -319,10 +330,17 @@ START_TEST(random_inputs_well_formed)
 		ck_assert_int_le(r, (ssize_t)(len + RFC5424_OVERHEAD));
 		msg = ref_parse(out, (size_t)r);
 		ck_assert_msg(msg >= 0, "not RFC 5424: %.*s", (int)r, out);
-		/* the message is the end of the datagram, unchanged */
+		/*
+		 * The message is the end of the datagram, unchanged, but for
+		 * the NUL that may end a syslog message.
+		 */
+		if (fmt_syslog(in, len, &sl) == 0)
+			end = sl.hdrlen + sl.msglen;
+		else
+			end = len;
 		n = (size_t)r - (size_t)msg;
-		ck_assert_uint_le(n, len);
-		ck_assert_int_eq(memcmp(out + msg, in + len - n, n), 0);
+		ck_assert_uint_le(n, end);
+		ck_assert_int_eq(memcmp(out + msg, in + end - n, n), 0);
 	}
 }
 END_TEST
@@ -337,6 +355,7 @@ main(void)
 	tcase_add_test(tc, from_syslog3);
 	tcase_add_test(tc, from_rfc5424);
 	tcase_add_test(tc, no_header);
+	tcase_add_test(tc, trailing_nul_dropped);
 	tcase_add_test(tc, message_bytes_unchanged);
 	tcase_add_test(tc, escape_values);
 	tcase_add_test(tc, unknown_identity);

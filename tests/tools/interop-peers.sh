@@ -147,6 +147,37 @@ finish_listen
 is "python client (unbound): -C prefix is python's pid uid gid" \
     "$(cat "$T/py") creds please" "$(cat "$T/out")"
 
+# --- python3's logging.handlers.SysLogHandler → -s --------------------------------
+# It ends every message with a NUL (append_nul), which is not the message's.
+listen -s -c 1
+tmo "$PY" - "$S" 2>"$T/err" <<'EOF'
+import logging, logging.handlers, sys
+h = logging.handlers.SysLogHandler(address=sys.argv[1],
+    facility=logging.handlers.SysLogHandler.LOG_LOCAL2)
+h.setFormatter(logging.Formatter("app: %(message)s"))
+log = logging.getLogger("t")
+log.addHandler(h)
+log.warning("from python")
+EOF
+finish_listen
+is "SysLogHandler → -s: local2.warning, no trailing NUL" \
+    "local2.warning: app: from python" "$(cat "$T/out")"
+listen -s -J -c 1
+tmo "$PY" - "$S" 2>"$T/err" <<'EOF'
+import logging, logging.handlers, sys
+log = logging.getLogger("t")
+log.addHandler(logging.handlers.SysLogHandler(address=sys.argv[1]))
+log.error("json too")
+EOF
+finish_listen
+"$PY" -c 'import json, sys
+r = json.loads(open(sys.argv[1]).read())
+assert r["data"] == "<11>json too\0", r
+assert r["message"] == "json too", r
+print("ok")' "$T/out" > "$T/check" 2>&1
+is "SysLogHandler → -s -J: data keeps the NUL, message does not" ok \
+    "$(cat "$T/check")"
+
 # --- python3 as a server: udg-send -r gets its replies ----------------------------
 P=$T/pyserver
 "$PY" - "$P" > "$T/pyserv" 2>&1 <<'EOF' &
