@@ -7,11 +7,13 @@
 #include "config.h"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +90,38 @@ tool_bind_exitcode(int e)
 	if (e == ENOENT || e == ENOTDIR || e == ELOOP || e == EROFS)
 		return EX_CANTCREAT;		/* 73: no place for it */
 	return tool_exitcode(e);
+}
+
+/*
+ * See tool.h.  libudg reports only errno, and a lock file that is a
+ * symlink, a directory or another user's fails like the socket would:
+ * without its name the user looks at the wrong file.
+ */
+void
+tool_lock_blame(const char *pre, const char *path, const char *vpath, int e)
+{
+	char lock[PATH_MAX];
+	struct stat st;
+	int fd, n;
+
+	if (e != EACCES && e != EPERM && e != ELOOP && e != EISDIR &&
+	    e != ENXIO)
+		return;
+	n = snprintf(lock, sizeof(lock), "%s.lock", path);
+	if (n < 0 || (size_t)n >= sizeof(lock) || lstat(lock, &st) == -1)
+		return;
+	if (S_ISLNK(st.st_mode))
+		errx(EX_CANTCREAT, "%s%s.lock: the lock file is a symbolic "
+		    "link, left as it is", pre, vpath);
+	if (!S_ISREG(st.st_mode))
+		errx(EX_CANTCREAT, "%s%s.lock: the lock file is not a regular "
+		    "file (%s), left as it is", pre, vpath,
+		    S_ISDIR(st.st_mode) ? "a directory" : "another file");
+	fd = open(lock, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		err(tool_bind_exitcode(errno), "%s%s.lock: the lock file", pre,
+		    vpath);
+	(void)close(fd);
 }
 
 /* Report a bad option (getopt returned ch, with opterr = 0). */

@@ -31,6 +31,13 @@ int	tool_exitcode(int e);
 /* The same for udg_server(): ENOENT, ENOTDIR, EROFS are "cannot create", 73. */
 int	tool_bind_exitcode(int e);
 
+/*
+ * A bind of path (shown as pre and vpath) failed with e: when its lock
+ * file, path.lock, is to blame, say so, naming it, and exit; else return.
+ */
+void	tool_lock_blame(const char *pre, const char *path, const char *vpath,
+	    int e);
+
 /* Complain about getopt's ch (':' or '?') for argv; opterr must be 0. */
 void	tool_badopt(int ch, char *const argv[]);
 

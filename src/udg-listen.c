@@ -1423,6 +1423,7 @@ bind_failed(const struct options *o, size_t si)
 	if (e == ENOTDIR)
 		errx(EX_CANTCREAT, "%s: part of the path is not a directory",
 		    vpath);
+	tool_lock_blame("", o->sockpaths[si], vpath, e);
 	errno = e;
 	err(tool_bind_exitcode(e), "%s", vpath);
 }

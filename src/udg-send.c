@@ -454,9 +454,13 @@ client_failed(void)
 	char dir[PATH_MAX], vis[TOOL_VISPATH];
 	int code = tool_bind_exitcode(errno), e;
 
-	if (bindpath != NULL)
-		err(code, "-b %s", tool_vis(vis, sizeof(vis), bindpath,
-		    strlen(bindpath)));
+	if (bindpath != NULL) {
+		e = errno;
+		(void)tool_vis(vis, sizeof(vis), bindpath, strlen(bindpath));
+		tool_lock_blame("-b ", bindpath, vis, e);
+		errno = e;
+		err(code, "-b %s", vis);
+	}
 	if (errno == EPERM)
 		unsafe_dir();
 	e = errno;

@@ -21,6 +21,9 @@ else
 	echo "SKIP: read-only file system rows (need root to mount a tmpfs)"
 fi
 touch "$T/regular"
+# The socket's lock file, PATH.lock, in the way (the loop removes $S.lock).
+mkdir "$T/lk" "$T/lk/dir.lock"
+ln -s /nonexistent "$T/lk/sym.lock"
 # Each row: expected status | description | arguments (eval'ed) | what
 # the message must match (a shell pattern, eval'ed; empty: anything).
 while IFS='|' read -r want desc args msg; do
@@ -50,6 +53,8 @@ done <<'ROWS'
 73|a regular file at the socket path|-t 0 "$T/regular"|*$T/regular: not a socket (a regular file)*
 73|a directory at the socket path|-t 0 "$T/adir"|*$T/adir: not a socket (a directory)*
 73|a file as the socket's directory|-t 0 "$T/regular/s"|*part of the path is not a directory*
+73|a symlink as the lock file|-t 0 "$T/lk/sym"|*$T/lk/sym.lock: the lock file is a symbolic link, left as it is
+73|a directory as the lock file|-t 0 "$T/lk/dir"|*$T/lk/dir.lock: the lock file is not a regular file (a directory), left as it is
 73|-o in a missing directory|-t 0 -o "$T/nodir/out" "$S"
 0|-t with no traffic|-t 0 "$S"
 ROWS

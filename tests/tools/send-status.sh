@@ -17,6 +17,12 @@ wait_for_socket "$E"
 
 echo data > "$T/file"
 mkdir "$T/dir" "$T/closed"
+# -b's lock file, PATH.lock, in the way: a symlink, a directory, root's.
+mkdir -m 1777 "$T/lk"
+ln -s /nonexistent "$T/lk/sym.lock"
+mkdir "$T/lk/dir.lock"
+touch "$T/lk/root.lock"
+chmod 600 "$T/lk/root.lock"
 stale_socket "$T/stale"
 spawn "$PY" -c '
 import socket, sys, time
@@ -106,11 +112,14 @@ done <<'EOF'
 73|-|*-b $T/file*|-b $T/file $S m
 73|-|*-b $S: *|-b $S $S m
 73|ro|*-b $T/ro/me: Read-only file system|-b $T/ro/me $S m
+73|-|*-b $T/lk/sym.lock: the lock file is a symbolic link, left as it is|-b $T/lk/sym $S m
+73|-|*-b $T/lk/dir.lock: the lock file is not a regular file (a directory), left as it is|-b $T/lk/dir $S m
 74|-|*standard input is closed*|$S <&-
 74|-|*standard output is closed*|-r $E m >&-
 75|-|*timed out waiting for a reply from $S after 0.200 s*|-r -t 0.2 $S m
 77|nobody|*$S: Permission denied|$S m
 77|nobody|*-b $T/closed/me: Permission denied|-b $T/closed/me $S m
+77|nobody|*-b $T/lk/root.lock: the lock file: Permission denied|-b $T/lk/root $S m
 77|xdg:$T/x1|*private directory $T/x1/udg is a symbolic link*|$S m
 77|xdg:$T/x2|*private directory $T/x2/udg is writable by group or others*|$S m
 77|rootxdg:$T/x3|*private directory $T/x3/udg belongs to another user*|$S m
