@@ -1126,10 +1126,14 @@ fmt_syslog(const char *src, size_t len, struct fmt_syslog *out)
 	out->hdrlen = i;
 	/*
 	 * Python's SysLogHandler ends each message with a NUL, as some old
-	 * syslogd wanted; rsyslog and syslog-ng drop it, and so do we.
+	 * syslogd wanted, and "echo '<13>hi' | nc -Uu" with a newline: as
+	 * rsyslog does by default, and sysklogd before it, neither is
+	 * taken for part of the message.
 	 */
 	out->msglen = len - i;
-	if (out->msglen > 0 && src[len - 1] == '\0')
+	if (out->msglen > 0 && src[i + out->msglen - 1] == '\0')
+		out->msglen--;
+	if (out->msglen > 0 && src[i + out->msglen - 1] == '\n')
 		out->msglen--;
 	return 0;
 }

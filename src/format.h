@@ -130,7 +130,7 @@ struct fmt_syslog {
 	size_t		 severity_len;
 	int		 version;	/* 1 for RFC 5424, 0 for RFC 3164 */
 	size_t		 hdrlen;	/* "<PRI>" (and "1 " if 5424) */
-	size_t		 msglen;	/* after it, less a trailing NUL */
+	size_t		 msglen;	/* after it, less a last NUL, LF */
 };
 
 /* Decode a leading syslog "<PRI>" header; 0 and *out filled, or -1. */

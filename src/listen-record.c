@@ -440,12 +440,16 @@ json_max(const struct record_opts *ro, const struct udg_msg *m,
  * written: a decoded header is plain ASCII ("<PRI>", "1 "), which JSON
  * keeps as it is, and escaping goes a character at a time, so the
  * message's escape is the data's less the header's bytes, and less the
- * "\u0000" of a trailing NUL that is not part of the message.
+ * "\n" and "\u0000" of a last newline and NUL that are not the message's.
  */
-#define JSON_NUL_LEN	6
 static char *
-cpy_json_tail(char *d, const char *from, const char *end)
+cpy_json_tail(char *d, const char *from, const char *end,
+    const struct udg_msg *m, const struct fmt_syslog *sl)
 {
+	size_t i;
+
+	for (i = sl->hdrlen + sl->msglen; i < m->len; i++)
+		end -= ((const char *)m->buf)[i] == '\0' ? 6 : 2;
 	d = CPY_LIT(d, ",\"message\":\"");
 	memcpy(d, from, (size_t)(end - from));
 	d += end - from;
@@ -476,8 +480,7 @@ put_json_fast(struct tool_out *o, const struct record_opts *ro,
 		end = d - 1;
 		d = cpy_json_syslog(d, sl);
 		if (data != NULL)
-			d = cpy_json_tail(d, data + sl->hdrlen, end -
-			    (m->len - sl->hdrlen - sl->msglen) * JSON_NUL_LEN);
+			d = cpy_json_tail(d, data + sl->hdrlen, end, m, sl);
 		else
 			d = CPY_JSON_BYTES(d, "message", (const char *)m->buf +
 			    sl->hdrlen, sl->msglen);

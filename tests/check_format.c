@@ -209,6 +209,17 @@ START_TEST(syslog_headers)
 	ck_assert_uint_eq(sl.msglen, 0);
 	ck_assert_int_eq(fmt_syslog("<14>a\0b", 7, &sl), 0);
 	ck_assert_uint_eq(sl.msglen, 3);
+	/* nor is a last newline, as "echo '<14>a' | nc -Uu" sends it */
+	ck_assert_int_eq(fmt_syslog("<14>a\n", 6, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 1);
+	ck_assert_int_eq(fmt_syslog("<14>a\n\0", 7, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 1);
+	ck_assert_int_eq(fmt_syslog("<14>a\0\n", 7, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 2);
+	ck_assert_int_eq(fmt_syslog("<14>\n\n", 6, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 1);
+	ck_assert_int_eq(fmt_syslog("<14>1 \n", 7, &sl), 0);
+	ck_assert_uint_eq(sl.msglen, 0);
 }
 END_TEST
 

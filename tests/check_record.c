@@ -280,6 +280,15 @@ START_TEST(syslog_text_variants)
 	expect(&ro, &m, "user.info: a\\0b\n");
 	msg_from(&m, "<14>hi\0", 7);
 	expect(&cs, &m, "4711 1000 100 user.info: hi\n");
+	/* and so does a last newline, before or without the NUL */
+	msg_from(&m, "<14>hi\n", 7);
+	expect(&ro, &m, "user.info: hi\n");
+	msg_from(&m, "<14>hi\n\0", 8);
+	expect(&ro, &m, "user.info: hi\n");
+	msg_from(&m, "<14>hi\n\n", 8);
+	expect(&ro, &m, "user.info: hi\\n\n");
+	msg_from(&m, "hi\n", 3);
+	expect(&ro, &m, "hi\\n\n");
 	/* -C comes first, then the header's names. */
 	msg_from(&m, "<38>\033", 5);
 	expect(&cs, &m, "4711 1000 100 auth.info: \033\n");
@@ -380,9 +389,9 @@ START_TEST(json_syslog_members)
 	    "\"data\":\"<13>a\\tb\\\"c\\\\\\u0001\303\251\","
 	    "\"facility\":\"user\",\"severity\":\"notice\","
 	    "\"message\":\"a\\tb\\\"c\\\\\\u0001\303\251\"}\n");
-	msg_from(&m, "<191>1 \n", 8);
+	msg_from(&m, "<191>1 \n\n", 9);
 	expect(&ro, &m, JSON_HEAD
-	    "\"len\":8,\"truncated\":false,\"data\":\"<191>1 \\n\","
+	    "\"len\":9,\"truncated\":false,\"data\":\"<191>1 \\n\\n\","
 	    "\"facility\":\"local7\",\"severity\":\"debug\","
 	    "\"message\":\"\\n\"}\n");
 	/* the data keeps a trailing NUL, the message does not */
@@ -391,6 +400,16 @@ START_TEST(json_syslog_members)
 	    "\"len\":7,\"truncated\":false,\"data\":\"<14>hi\\u0000\","
 	    "\"facility\":\"user\",\"severity\":\"info\","
 	    "\"message\":\"hi\"}\n");
+	msg_from(&m, "<14>hi\n\0", 8);
+	expect(&ro, &m, JSON_HEAD
+	    "\"len\":8,\"truncated\":false,\"data\":\"<14>hi\\n\\u0000\","
+	    "\"facility\":\"user\",\"severity\":\"info\","
+	    "\"message\":\"hi\"}\n");
+	msg_from(&m, "<14>\"\n", 6);
+	expect(&ro, &m, JSON_HEAD
+	    "\"len\":6,\"truncated\":false,\"data\":\"<14>\\\"\\n\","
+	    "\"facility\":\"user\",\"severity\":\"info\","
+	    "\"message\":\"\\\"\"}\n");
 	msg_from(&m, "<14>\377\0", 6);
 	expect(&ro, &m, JSON_HEAD
 	    "\"len\":6,\"truncated\":false,\"data_base64\":\"PDE0Pv8A\","

@@ -100,5 +100,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v5424 = end + 1 < size && s[end] == '1' && s[end + 1] == ' ';
 	FUZZ_CHECK(sl.version == v5424);
 	FUZZ_CHECK(sl.hdrlen == end + (v5424 ? 2 : 0));
+
+	/* the message is the rest, less one last NUL and then one newline */
+	k = size;
+	if (k > sl.hdrlen && s[k - 1] == '\0')
+		k--;
+	if (k > sl.hdrlen && s[k - 1] == '\n')
+		k--;
+	FUZZ_CHECK(sl.hdrlen + sl.msglen == k);
 	return 0;
 }

@@ -147,6 +147,14 @@ finish_listen
 is "python client (unbound): -C prefix is python's pid uid gid" \
     "$(cat "$T/py") creds please" "$(cat "$T/out")"
 
+# A shell's "echo '<PRI>...' | nc -Uu": the newline is not the message's.
+listen -s -c 1
+printf '<13>from a shell\n' |
+    tmo nc -Uu -W 1 -w 5 -s "$T/nc3.sock" "$S" >/dev/null 2>"$T/err"
+finish_listen
+is "echo | nc -Uu → -s: the last newline is dropped, as rsyslogd does" \
+    "user.notice: from a shell" "$(cat "$T/out")"
+
 # --- python3's logging.handlers.SysLogHandler → -s --------------------------------
 # It ends every message with a NUL (append_nul), which is not the message's.
 listen -s -c 1
