@@ -135,6 +135,17 @@ reqq_deadline(const struct reqq *q, size_t i)
 	return i < q->len ? entry_at(q, i)->deadline : 0;
 }
 
+/* Later deadlines. */
+void
+reqq_postpone(struct reqq *q, int64_t ms)
+{
+	size_t i;
+
+	for (i = 0; i < q->len; i++)
+		if (entry_at(q, i)->deadline != 0)
+			entry_at(q, i)->deadline += ms;
+}
+
 /* Its tag. */
 int
 reqq_tag(const struct reqq *q, size_t i)

@@ -55,6 +55,9 @@ const struct udg_msg *reqq_at(const struct reqq *, size_t i);
 /* The deadline reqq_push() gave the i-th oldest request. */
 int64_t	reqq_deadline(const struct reqq *, size_t i);
 
+/* Move every deadline ms later (0, none, stays 0). */
+void	reqq_postpone(struct reqq *, int64_t ms);
+
 /* The tag reqq_push() gave the i-th oldest request. */
 int	reqq_tag(const struct reqq *, size_t i);
 

@@ -48,6 +48,7 @@ struct worker {
 	size_t		 olen;
 	int		 skipping;	/* in a record longer than maxreply */
 	int		 stalled;	/* the reply callback said "not now" */
+	int64_t		 stalled_at;	/* since when */
 	struct reqq	*pending;	/* given to it, not answered */
 	enum worker_why	 why;		/* why it is ending */
 	int64_t		 start, kill_at, restart_at;
@@ -353,6 +354,7 @@ split(struct worker *w, size_t from)
 		if (record(w, w->obuf + done, (size_t)(p - w->obuf) -
 		    done) == -1) {
 			w->stalled = 1;
+			w->stalled_at = tool_now_ms();
 			break;
 		}
 		done = from = (size_t)(p - w->obuf) + 1;
@@ -367,13 +369,19 @@ split(struct worker *w, size_t from)
 	}
 }
 
-/* Take up the replies again. */
+/*
+ * Take up the replies again.  The time they were not taken is not the
+ * worker's: it had answered, and what it wrote next waited in the pipe
+ * unread, so the time limits are moved on by as much.
+ */
 void
-worker_resume(struct worker *w)
+worker_resume(struct worker *w, int64_t now)
 {
 	if (!w->stalled)
 		return;
 	w->stalled = 0;
+	if (now > w->stalled_at)
+		reqq_postpone(w->pending, now - w->stalled_at);
 	split(w, 0);
 }
 
@@ -526,7 +534,8 @@ worker_next_ms(const struct worker *w, int64_t now)
 {
 	int64_t next = 0;
 
-	if (w->state == W_RUNNING && reqq_len(w->pending) > 0)
+	/* while its replies are not read, no time limit runs */
+	if (w->state == W_RUNNING && reqq_len(w->pending) > 0 && !w->stalled)
 		next = reqq_deadline(w->pending, 0);
 	else if (w->state == W_ENDING)
 		next = w->kill_at;
@@ -547,7 +556,8 @@ worker_tick(struct worker *w, int64_t now)
 	switch (w->state) {
 	case W_RUNNING:
 		d = reqq_deadline(w->pending, 0);
-		if (reqq_len(w->pending) > 0 && d != 0 && now >= d)
+		if (reqq_len(w->pending) > 0 && !w->stalled && d != 0 &&
+		    now >= d)
 			term(w, WORKER_TIMEDOUT, now);
 		break;
 	case W_ENDING:

@@ -19,7 +19,8 @@
  *
  * When the reply callback cannot take a reply now, the worker's output
  * is no longer read (it waits in the pipe, and the worker blocks on it)
- * until worker_resume().
+ * until worker_resume().  Meanwhile no time limit runs: the worker has
+ * answered, and what it wrote since is not read.
  *
  * A worker that exits, is killed, closes a pipe, or leaves the oldest
  * request unanswered past timeout_ms is ended (SIGTERM to its group,
@@ -120,8 +121,11 @@ int	worker_alive(const struct worker *);
 int	worker_submit(struct worker *, const struct udg_msg *m, int tag,
 	    int64_t now);
 
-/* After the reply callback said "not now": hand it the replies again. */
-void	worker_resume(struct worker *);
+/*
+ * After the reply callback said "not now": hand it the replies again; the
+ * unanswered requests' time limits move on by the time they waited.
+ */
+void	worker_resume(struct worker *, int64_t now);
 
 /* Write what worker_submit() queued, as far as the pipe takes it. */
 void	worker_flush(struct worker *);

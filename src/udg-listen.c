@@ -2057,7 +2057,7 @@ loop(struct listener *l)
 		retry_reply(l, now, 0);
 		if (l->worker != NULL) {
 			if (!l->held)
-				worker_resume(l->worker);
+				worker_resume(l->worker, now);
 			worker_tick(l->worker, now);
 		}
 		if (l->wait != NULL && !l->stop)
