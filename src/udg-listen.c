@@ -52,6 +52,7 @@
 #define RECV_ROUNDS	4		/* udg_recvv()s a socket a loop turn */
 #define FINISH_MS	1000		/* to finish a record cut at exit */
 #define STALLED_MAX	16		/* peers remembered not to wait for */
+#define STALLED_USER	2		/* of one user: then none of its waits */
 #define STALL_SLACK	2048		/* a datagram's cost beyond its bytes */
 #define OUTBUF		(128 * 1024)	/* output buffer, and back-pressure */
 #define WRITE_CHUNK	(OUTBUF / 4)	/* written within a burst past this */
@@ -116,6 +117,8 @@ struct options {
 /* A peer whose reply was dropped because its queue stayed full. */
 struct stalled {
 	int	 type;			/* UDG_PEER_*; UDG_PEER_NONE: free */
+	int	 nocred;		/* it came without credentials */
+	uid_t	 uid;			/* else its user */
 	size_t	 len;
 	char	 addr[UDG_PATH_MAX];
 };
@@ -425,8 +428,35 @@ stall(struct listener *l, const struct udg_msg *m)
 	if (st->type == UDG_PEER_NONE)
 		l->nstalled++;
 	st->type = m->peer_type;
+	st->nocred = (m->flags & UDG_MSG_NOCRED) != 0;
+	st->uid = st->nocred ? 0 : m->uid;
 	st->len = m->peer_len;
 	memcpy(st->addr, m->peer, m->peer_len);
+}
+
+/*
+ * 1 if a reply to m must not wait for room: its sender is remembered as
+ * one whose queue stayed full, or STALLED_USER others of its user are
+ * (senders without credentials count as one user).  A user with more
+ * sockets than are remembered would else earn a wait with each one
+ * forgotten, and hold up everyone else's replies a second at a time.
+ */
+static int
+no_wait(struct listener *l, const struct udg_msg *m)
+{
+	int nocred = (m->flags & UDG_MSG_NOCRED) != 0;
+	size_t i, n = 0;
+
+	if (l->nstalled == 0)
+		return 0;
+	if (stalled_slot(l, m) != NULL)
+		return 1;
+	for (i = 0; i < STALLED_MAX; i++)
+		if (l->stalled[i].type != UDG_PEER_NONE &&
+		    l->stalled[i].nocred == nocred &&
+		    (nocred || l->stalled[i].uid == m->uid))
+			n++;
+	return n >= STALLED_USER;
 }
 
 /* A reply to m's sender went out: it reads again. */
@@ -672,7 +702,8 @@ hold_reply(struct listener *l, size_t si, const struct udg_msg *m,
  * is taken, and signals, output and commands are still seen.  Once one
  * was dropped, later replies to that peer are not held until one to it
  * goes out: else a peer that never reads would slow us, and everyone we
- * answer, to a datagram a second.
+ * answer, to a datagram a second.  Nor are replies to a user with
+ * STALLED_USER such peers (see no_wait()).
  */
 static void
 reply(struct listener *l, size_t si, const struct udg_msg *m,
@@ -692,8 +723,7 @@ reply(struct listener *l, size_t si, const struct udg_msg *m,
 		reply_refused(l, m, why);
 		return;
 	}
-	if (errno != EAGAIN || l->reply_stalled ||
-	    stalled_slot(l, m) != NULL || l->held ||
+	if (errno != EAGAIN || l->reply_stalled || no_wait(l, m) || l->held ||
 	    hold_reply(l, si, m, buf, len) == -1)
 		reply_failed(l, m, errno == EAGAIN || errno == ENOMEM ?
 		    EAGAIN : errno);

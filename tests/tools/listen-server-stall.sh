@@ -33,4 +33,53 @@ is "-E -T, replies held: the worker was not ended" 0 \
 is "-E -T, replies held: no request unanswered (-v)" 0 \
     "$(grep -o 'unanswered [0-9]*' "$T/lerr" | grep -o '[0-9]*')"
 
+# --- --echo: many sockets of one user that do not read ---------------------
+# A socket whose queue stays full costs a second's wait for room once; the
+# listener remembers 16 of them, and waits for no socket of a user once
+# two of its are remembered.  Twenty sockets of one user, sending all the
+# time, must not make it wait again and again while nobody else is
+# served: after the first two seconds, another sender's round trips stay
+# short.
+listen --echo
+"$PY" - "$S" "$T/mutes" <<'EOF' &
+import os, socket, sys, time
+os.mkdir(sys.argv[2])
+ss = []
+for i in range(20):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind("%s/%d" % (sys.argv[2], i))
+    s.setblocking(False)
+    ss.append(s)
+end = time.time() + 12
+k = 0
+while time.time() < end:
+    try:
+        ss[k % 20].sendto(b"z", sys.argv[1])
+    except BlockingIOError:
+        time.sleep(0.001)
+    k += 1
+EOF
+hpid=$!
+BGPIDS="$BGPIDS $hpid"
+sleep 4
+slow=0
+n=0
+for i in 1 2 3 4 5 6 7 8; do
+	t0=$EPOCHREALTIME
+	[ "$(tmo "$SEND" -r -t 5 "$S" "hi $i")" = "hi $i" ] && n=$((n + 1))
+	ms=$(elapsed_ms "$t0")
+	[ "$ms" -gt "$slow" ] && slow=$ms
+done
+is "--echo beside 20 sockets that do not read: 8 of 8 answered" 8 "$n"
+true_that "--echo beside 20 sockets that do not read: each in < 700 ms \
+(slowest $slow ms)" [ "$slow" -lt 700 ]
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+kill -TERM "$LASTPID"
+reap "$LASTPID"
+status "--echo beside 20 sockets that do not read: exit 0" 0 "$RC"
+like "--echo beside 20 sockets that do not read: the drops are reported" \
+    "*reply to $T/mutes/*dropped*" "$(cat "$T/lerr")"
+rm -rf "$T/mutes"
+
 done_testing
