@@ -199,27 +199,32 @@ START_TEST(syslog_headers)
 	ck_assert_int_eq(sl.version, 1);
 	ck_assert_uint_eq(sl.hdrlen, 6);
 	ck_assert_uint_eq(sl.msglen, 0);
-	/* the NUL that Python's SysLogHandler ends with is not message */
-	ck_assert_int_eq(fmt_syslog("<14>tag: hi\0", 12, &sl), 0);
-	ck_assert_uint_eq(sl.hdrlen, 4);
-	ck_assert_uint_eq(sl.msglen, 7);
-	ck_assert_int_eq(fmt_syslog("<14>\0\0", 6, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 1);
-	ck_assert_int_eq(fmt_syslog("<14>\0", 5, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 0);
-	ck_assert_int_eq(fmt_syslog("<14>a\0b", 7, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 3);
-	/* nor is a last newline, as "echo '<14>a' | nc -Uu" sends it */
-	ck_assert_int_eq(fmt_syslog("<14>a\n", 6, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 1);
-	ck_assert_int_eq(fmt_syslog("<14>a\n\0", 7, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 1);
-	ck_assert_int_eq(fmt_syslog("<14>a\0\n", 7, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 2);
-	ck_assert_int_eq(fmt_syslog("<14>\n\n", 6, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 1);
-	ck_assert_int_eq(fmt_syslog("<14>1 \n", 7, &sl), 0);
-	ck_assert_uint_eq(sl.msglen, 0);
+}
+END_TEST
+
+/*
+ * Not part of the message: one last NUL, which Python's SysLogHandler
+ * ends with, then one last newline, as "echo '<14>a' | nc -Uu" sends.
+ */
+START_TEST(syslog_message_end)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len, msglen;
+	} t[] = {
+		{ "<14>tag: hi\0", 12, 7 }, { "<14>\0\0", 6, 1 },
+		{ "<14>\0", 5, 0 }, { "<14>a\0b", 7, 3 }, { "<14>a\n", 6, 1 },
+		{ "<14>a\n\0", 7, 1 }, { "<14>a\0\n", 7, 2 },
+		{ "<14>\n\n", 6, 1 }, { "<14>1 \n", 7, 0 }, { "<14>", 4, 0 },
+	};
+	struct fmt_syslog sl;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(fmt_syslog(t[i].in, t[i].len, &sl), 0);
+		ck_assert_msg(sl.msglen == t[i].msglen, "case %zu: msglen %zu",
+		    i, sl.msglen);
+	}
 }
 END_TEST
 
@@ -333,6 +338,7 @@ format_suite(void)
 	tcase_add_test(tc, base64_rfc4648);
 	tc = t_tcase(s, "syslog", 10);
 	tcase_add_test(tc, syslog_headers);
+	tcase_add_test(tc, syslog_message_end);
 	tcase_add_test(tc, syslog_names_padded);
 	tcase_add_test(tc, syslog_version_only_1);
 	tc = t_tcase(s, "records", 10);

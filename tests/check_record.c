@@ -11,6 +11,7 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -362,6 +363,42 @@ START_TEST(json_peer_not_utf8_is_base64)
 }
 END_TEST
 
+/*
+ * The data keeps a last NUL and newline, the message does not: each case
+ * is a payload and the record's members from "data" on.
+ */
+START_TEST(json_syslog_message_end)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*tail;
+	} t[] = {
+		{ "<14>hi\0", 7, "\"data\":\"<14>hi\\u0000\",\"facility\":"
+		    "\"user\",\"severity\":\"info\",\"message\":\"hi\"}\n" },
+		{ "<14>hi\n\0", 8, "\"data\":\"<14>hi\\n\\u0000\","
+		    "\"facility\":\"user\",\"severity\":\"info\","
+		    "\"message\":\"hi\"}\n" },
+		{ "<14>\"\n", 6, "\"data\":\"<14>\\\"\\n\",\"facility\":"
+		    "\"user\",\"severity\":\"info\",\"message\":\"\\\"\"}\n" },
+		{ "<14>\377\0", 6, "\"data_base64\":\"PDE0Pv8A\",\"facility\":"
+		    "\"user\",\"severity\":\"info\",\"message_base64\":"
+		    "\"/w==\"}\n" },
+	};
+	struct record_opts ro = opts(RECORD_JSON, 0, 1);
+	struct udg_msg m;
+	char want[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		msg_from(&m, t[i].in, t[i].len);
+		(void)snprintf(want, sizeof(want), "%s\"len\":%zu,"
+		    "\"truncated\":false,%s", JSON_HEAD, t[i].len, t[i].tail);
+		expect(&ro, &m, want);
+	}
+}
+END_TEST
+
 START_TEST(json_syslog_members)
 {
 	struct record_opts ro = opts(RECORD_JSON, 0, 1);
@@ -394,27 +431,6 @@ START_TEST(json_syslog_members)
 	    "\"len\":9,\"truncated\":false,\"data\":\"<191>1 \\n\\n\","
 	    "\"facility\":\"local7\",\"severity\":\"debug\","
 	    "\"message\":\"\\n\"}\n");
-	/* the data keeps a trailing NUL, the message does not */
-	msg_from(&m, "<14>hi\0", 7);
-	expect(&ro, &m, JSON_HEAD
-	    "\"len\":7,\"truncated\":false,\"data\":\"<14>hi\\u0000\","
-	    "\"facility\":\"user\",\"severity\":\"info\","
-	    "\"message\":\"hi\"}\n");
-	msg_from(&m, "<14>hi\n\0", 8);
-	expect(&ro, &m, JSON_HEAD
-	    "\"len\":8,\"truncated\":false,\"data\":\"<14>hi\\n\\u0000\","
-	    "\"facility\":\"user\",\"severity\":\"info\","
-	    "\"message\":\"hi\"}\n");
-	msg_from(&m, "<14>\"\n", 6);
-	expect(&ro, &m, JSON_HEAD
-	    "\"len\":6,\"truncated\":false,\"data\":\"<14>\\\"\\n\","
-	    "\"facility\":\"user\",\"severity\":\"info\","
-	    "\"message\":\"\\\"\"}\n");
-	msg_from(&m, "<14>\377\0", 6);
-	expect(&ro, &m, JSON_HEAD
-	    "\"len\":6,\"truncated\":false,\"data_base64\":\"PDE0Pv8A\","
-	    "\"facility\":\"user\",\"severity\":\"info\","
-	    "\"message_base64\":\"/w==\"}\n");
 	msg_from(&m, "<0>", 3);
 	expect(&ro, &m, JSON_HEAD
 	    "\"len\":3,\"truncated\":false,\"data\":\"<0>\","
@@ -833,6 +849,7 @@ record_suite(void)
 	tcase_add_test(tc, json_peer_abstract_and_base64_data);
 	tcase_add_test(tc, json_peer_not_utf8_is_base64);
 	tcase_add_test(tc, json_syslog_members);
+	tcase_add_test(tc, json_syslog_message_end);
 	tcase_add_test(tc, json_socket_member);
 	tc = t_tcase(s, "identity", 10);
 	tcase_add_test(tc, json_identity_members);
