@@ -5,13 +5,26 @@
  * deepest .service or .scope of the sender's cgroup, the executable the
  * target of /proc/PID/exe.  Anything less than a pinned, readable answer
  * is ALLOW_UNVERIFIED, never a match.
+ *
+ * A path names a file only in the mount namespace that reads it: a sender
+ * that may mount (unshare -Urm) can bind any program over an allowed path
+ * in its own namespace, and /proc/PID/exe then shows the allowed path.  So
+ * an executable is matched by the file itself: the device and inode that
+ * stat(2) of /proc/PID/exe reaches must be those the allowed path names in
+ * the listener's namespace.  The path is only a cheap first test.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "listen-allow.h"
 
@@ -115,11 +128,72 @@ allow_add_units(struct allow *a, const char *list, const char **errstr)
 	return add_list(&a->units, &a->nunits, list, unit_name, errstr);
 }
 
+/* Note which file path names now; none (ino 0) if it cannot be seen. */
+static void
+note_file(struct allow_file *f, const char *path)
+{
+	struct stat st;
+
+	f->dev = 0;
+	f->ino = 0;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+	}
+}
+
 /* --allow-exe. */
 int
 allow_add_exes(struct allow *a, const char *list, const char **errstr)
 {
-	return add_list(&a->exes, &a->nexes, list, exe_path, errstr);
+	struct allow_file *nf;
+	size_t have = a->nexes, i;
+
+	if (add_list(&a->exes, &a->nexes, list, exe_path, errstr) == -1)
+		return -1;
+	if ((nf = reallocarray(a->files, a->nexes, sizeof(*nf))) == NULL) {
+		*errstr = strerror(errno);
+		truncate_list(a->exes, &a->nexes, have);
+		return -1;
+	}
+	a->files = nf;
+	for (i = have; i < a->nexes; i++)
+		note_file(&a->files[i], a->exes[i]);
+	return 0;
+}
+
+/*
+ * Is the pidfd's process still there?  Signal 0 asks without sending;
+ * where that call is missing (valgrind), a pidfd polls readable once its
+ * process has exited.
+ */
+static int
+still_alive(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
+	    errno == EPERM)
+		return 1;
+	if (errno != ENOSYS)
+		return 0;
+	return poll(&p, 1, 0) == 0;
+}
+
+/* The file the pinned sender id (pidfd its pidfd) runs, in *st. */
+int
+allow_exe_file(const struct udg_ident *id, int pidfd, struct stat *st)
+{
+	char path[32];
+
+	if (id == NULL || !(id->flags & UDG_ID_PINNED) || id->exe == NULL ||
+	    pidfd == -1)
+		return -1;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/exe", (long)id->pid);
+	/* Read first, then proven to be the pinned process's own. */
+	if (stat(path, st) == -1 || still_alive(pidfd) != 1)
+		return -1;
+	return 0;
 }
 
 /* Is any list given? */
@@ -127,6 +201,46 @@ int
 allow_active(const struct allow *a)
 {
 	return a->nunits > 0 || a->nexes > 0;
+}
+
+/*
+ * Is the file st the one allowed executable i names?  A path is looked
+ * at again when it does not match, for the file may have been replaced
+ * (an upgrade) or installed since the listener started.
+ */
+static int
+same_file(const struct allow *a, size_t i, const struct stat *st)
+{
+	struct allow_file *f = &a->files[i];
+
+	if (f->ino != 0 && f->dev == st->st_dev && f->ino == st->st_ino)
+		return 1;
+	note_file(f, a->exes[i]);
+	return f->ino != 0 && f->dev == st->st_dev && f->ino == st->st_ino;
+}
+
+/* Does the executable id names, the file st, match an allowed one? */
+static enum allow_verdict
+check_exe(const struct allow *a, const struct udg_ident *id,
+    const struct stat *st)
+{
+	size_t i;
+	int named = 0;
+
+	if (a->nexes == 0)
+		return ALLOW_YES;
+	if (id->exe == NULL)
+		return ALLOW_UNVERIFIED;
+	for (i = 0; i < a->nexes; i++) {
+		if (strcmp(a->exes[i], id->exe) != 0)
+			continue;
+		if (st == NULL)
+			named = 1;
+		else if (same_file(a, i, st))
+			return ALLOW_YES;
+	}
+	/* Named as allowed, but the file could not be looked at. */
+	return named ? ALLOW_UNVERIFIED : ALLOW_NO;
 }
 
 /* Is s one of list[0, n)? */
@@ -152,9 +266,10 @@ check_one(char *const *list, size_t n, const char *s)
 	return listed(list, n, s) ? ALLOW_YES : ALLOW_NO;
 }
 
-/* Every given list must match the pinned identity. */
+/* Every given list must match the pinned identity, running file exe. */
 enum allow_verdict
-allow_check(const struct allow *a, const struct udg_ident *id)
+allow_check(const struct allow *a, const struct udg_ident *id,
+    const struct stat *exe)
 {
 	enum allow_verdict u, e;
 
@@ -165,7 +280,7 @@ allow_check(const struct allow *a, const struct udg_ident *id)
 	/* A known cgroup that names no unit is in none of them. */
 	u = id->unit == NULL && id->cgroup != NULL && a->nunits > 0 ?
 	    ALLOW_NO : check_one(a->units, a->nunits, id->unit);
-	e = check_one(a->exes, a->nexes, id->exe);
+	e = check_exe(a, id, exe);
 	if (u == ALLOW_NO || e == ALLOW_NO)
 		return ALLOW_NO;
 	return u == ALLOW_YES && e == ALLOW_YES ? ALLOW_YES :
@@ -180,5 +295,7 @@ allow_free(struct allow *a)
 	truncate_list(a->exes, &a->nexes, 0);
 	free(a->units);
 	free(a->exes);
+	free(a->files);
 	a->units = a->exes = NULL;
+	a->files = NULL;
 }

@@ -7,14 +7,25 @@
 #ifndef UDG_LISTEN_ALLOW_H
 #define UDG_LISTEN_ALLOW_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 #include "udg.h"
+
+struct stat;
+
+/* The file an allowed path named when last looked at; ino 0: none. */
+struct allow_file {
+	dev_t	 dev;
+	ino_t	 ino;
+};
 
 struct allow {
 	char	**units;	/* systemd unit names, suffix included */
 	size_t	  nunits;
 	char	**exes;		/* absolute paths, resolved when they exist */
+	struct allow_file *files;	/* the file each of exes names */
 	size_t	  nexes;
 };
 
@@ -33,8 +44,8 @@ int	allow_add_units(struct allow *a, const char *list,
 
 /*
  * Append a comma list of absolute executable paths to a; those that
- * exist are resolved (realpath), as /proc/PID/exe is.  0, or -1 with
- * *errstr; on error nothing is appended.
+ * exist are resolved (realpath), as /proc/PID/exe is, and the file each
+ * names is noted.  0, or -1 with *errstr; on error nothing is appended.
  */
 int	allow_add_exes(struct allow *a, const char *list,
 	    const char **errstr);
@@ -42,9 +53,20 @@ int	allow_add_exes(struct allow *a, const char *list,
 /* 1 if a has any list, so that senders must be identified. */
 int	allow_active(const struct allow *a);
 
-/* May the sender described by id (NULL: unknown) pass a? */
+/*
+ * Fill *st with stat(2) of the executable the pinned sender id runs,
+ * proven its own by its pidfd; 0, or -1 when that cannot be done.
+ */
+int	allow_exe_file(const struct udg_ident *id, int pidfd,
+	    struct stat *st);
+
+/*
+ * May the sender described by id (NULL: unknown) pass a?  exe is the file
+ * it runs (allow_exe_file()), NULL if unknown: a listed path alone is not
+ * enough, the file must be the one that path names here.
+ */
 enum allow_verdict allow_check(const struct allow *a,
-	    const struct udg_ident *id);
+	    const struct udg_ident *id, const struct stat *exe);
 
 /* Release the lists. */
 void	allow_free(struct allow *a);

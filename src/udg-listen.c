@@ -1079,6 +1079,7 @@ admit(struct listener *l, size_t si, const struct udg_msg *m,
     struct record_meta *meta, int64_t *now_ms)
 {
 	enum allow_verdict v;
+	struct stat exe, *exep = NULL;
 
 	if (!allowed(l->opt, m)) {
 		note_dropped(l, m);
@@ -1086,7 +1087,11 @@ admit(struct listener *l, size_t si, const struct udg_msg *m,
 	}
 	if (l->need_id) {
 		meta->id = sender(l, si, m);
-		if ((v = allow_check(&l->opt->allow, meta->id)) != ALLOW_YES) {
+		if (l->opt->allow.nexes > 0 &&
+		    allow_exe_file(meta->id, m->pidfd, &exe) == 0)
+			exep = &exe;
+		v = allow_check(&l->opt->allow, meta->id, exep);
+		if (v != ALLOW_YES) {
 			note_refused(l, m, meta->id, v);
 			return 0;
 		}

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <check.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,6 +33,23 @@ ident(const char *exe, const char *cgroup, const char *unit)
 	id.cgroup = cgroup;
 	id.unit = unit;
 	return id;
+}
+
+/* Make an empty file t_dir/name, its path in path (resolved), *st. */
+static void
+program(const char *name, char *path, size_t size, struct stat *st)
+{
+	char made[PATH_MAX], *real;
+	FILE *f;
+
+	(void)snprintf(made, sizeof(made), "%s/%s", t_dir, name);
+	ck_assert_ptr_nonnull(f = fopen(made, "w"));
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(real = realpath(made, NULL));
+	ck_assert_uint_lt(strlen(real), size);
+	(void)strcpy(path, real);
+	free(real);
+	ck_assert_int_eq(stat(path, st), 0);
 }
 
 START_TEST(units_parsed_and_completed)
@@ -92,8 +111,8 @@ START_TEST(no_list_allows_anyone)
 	struct allow a = { 0 };
 	struct udg_ident id = ident("/bin/x", "/", NULL);
 
-	ck_assert_int_eq(allow_check(&a, NULL), ALLOW_YES);
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, NULL, NULL), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &id, NULL), ALLOW_YES);
 }
 END_TEST
 
@@ -111,11 +130,11 @@ START_TEST(unit_matches_system_and_user_units)
 	struct udg_ident none = ident("/usr/sbin/demo", "/", NULL);
 
 	ck_assert_int_eq(allow_add_units(&a, "demo,app-x.scope", &why), 0);
-	ck_assert_int_eq(allow_check(&a, &sys), ALLOW_YES);
-	ck_assert_int_eq(allow_check(&a, &user), ALLOW_YES);
-	ck_assert_int_eq(allow_check(&a, &other), ALLOW_NO);
+	ck_assert_int_eq(allow_check(&a, &sys, NULL), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &user, NULL), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &other, NULL), ALLOW_NO);
 	/* A known cgroup outside every unit is in none of the listed. */
-	ck_assert_int_eq(allow_check(&a, &none), ALLOW_NO);
+	ck_assert_int_eq(allow_check(&a, &none, NULL), ALLOW_NO);
 	allow_free(&a);
 }
 END_TEST
@@ -124,43 +143,97 @@ START_TEST(exe_matches_exactly)
 {
 	struct allow a = { 0 };
 	const char *why;
-	struct udg_ident id = ident("/opt/demo/bin/demo", "/", NULL);
+	char path[PATH_MAX], deleted[PATH_MAX + 16], longer[PATH_MAX + 16];
+	struct stat st;
+	struct udg_ident id;
 
-	ck_assert_int_eq(allow_add_exes(&a, "/opt/demo/bin/demo", &why), 0);
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_YES);
-	id.exe = "/opt/demo/bin/demo (deleted)";
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
-	id.exe = "/opt/demo/bin/demo2";
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
+	program("demo", path, sizeof(path), &st);
+	id = ident(path, "/", NULL);
+	ck_assert_int_eq(allow_add_exes(&a, path, &why), 0);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_YES);
+	(void)snprintf(deleted, sizeof(deleted), "%s (deleted)", path);
+	id.exe = deleted;
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_NO);
+	(void)snprintf(longer, sizeof(longer), "%s2", path);
+	id.exe = longer;
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_NO);
 	allow_free(&a);
 }
 END_TEST
 
-/* Both lists, for demo.service running /usr/sbin/demo; *id matches. */
-static void
-demo_lists(struct allow *a, struct udg_ident *id)
+/*
+ * A sender that may mount can bind another program over the allowed path
+ * in its own namespace: the path matches, the file does not.
+ */
+START_TEST(exe_is_the_file_not_the_path)
 {
+	struct allow a = { 0 };
+	const char *why;
+	char path[PATH_MAX], other[PATH_MAX];
+	struct stat st, ost;
+	struct udg_ident id;
+
+	program("allowed", path, sizeof(path), &st);
+	program("impostor", other, sizeof(other), &ost);
+	id = ident(path, "/", NULL);
+	ck_assert_int_eq(allow_add_exes(&a, path, &why), 0);
+	ck_assert_int_eq(allow_check(&a, &id, &ost), ALLOW_NO);
+	/* The path, with no file to look at, vouches for nothing. */
+	ck_assert_int_eq(allow_check(&a, &id, NULL), ALLOW_UNVERIFIED);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_YES);
+	allow_free(&a);
+}
+END_TEST
+
+/* A file replaced after start (an upgrade) is the one now allowed. */
+START_TEST(exe_replaced_is_looked_at_again)
+{
+	struct allow a = { 0 };
+	const char *why;
+	char path[PATH_MAX], fresh[PATH_MAX];
+	struct stat st, nst;
+	struct udg_ident id;
+
+	program("prog", path, sizeof(path), &st);
+	program("prog.new", fresh, sizeof(fresh), &nst);
+	id = ident(path, "/", NULL);
+	ck_assert_int_eq(allow_add_exes(&a, path, &why), 0);
+	ck_assert_int_eq(rename(fresh, path), 0);
+	ck_assert_int_eq(allow_check(&a, &id, &nst), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_NO);
+	allow_free(&a);
+}
+END_TEST
+
+/* Both lists, for demo.service running a file demo; *id matches. */
+static void
+demo_lists(struct allow *a, struct udg_ident *id, struct stat *st)
+{
+	static char path[PATH_MAX];
 	const char *why;
 
 	memset(a, 0, sizeof(*a));
+	program("demo", path, sizeof(path), st);
 	ck_assert_int_eq(allow_add_units(a, "demo", &why), 0);
-	ck_assert_int_eq(allow_add_exes(a, "/usr/sbin/demo", &why), 0);
-	*id = ident("/usr/sbin/demo", "/system.slice/demo.service",
-	    "demo.service");
+	ck_assert_int_eq(allow_add_exes(a, path, &why), 0);
+	*id = ident(path, "/system.slice/demo.service", "demo.service");
 }
 
 START_TEST(every_list_must_match)
 {
 	struct allow a;
 	struct udg_ident id;
+	struct stat st;
+	const char *exe;
 
-	demo_lists(&a, &id);
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_YES);
+	demo_lists(&a, &id, &st);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_YES);
+	exe = id.exe;
 	id.exe = "/usr/bin/sh";
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
-	id.exe = "/usr/sbin/demo";
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_NO);
+	id.exe = exe;
 	id.unit = "other.service";
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_NO);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_NO);
 	allow_free(&a);
 }
 END_TEST
@@ -169,22 +242,25 @@ START_TEST(unpinned_is_never_matched)
 {
 	struct allow a;
 	struct udg_ident id;
+	struct stat st;
+	const char *exe;
 
-	demo_lists(&a, &id);
-	ck_assert_int_eq(allow_check(&a, NULL), ALLOW_UNVERIFIED);
+	demo_lists(&a, &id, &st);
+	exe = id.exe;
+	ck_assert_int_eq(allow_check(&a, NULL, &st), ALLOW_UNVERIFIED);
 	/* Read by pid alone: it may be another process. */
 	id.flags = UDG_ID_GUESSED;
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_UNVERIFIED);
 	id.flags = UDG_ID_GONE;
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_UNVERIFIED);
 	/* Pinned, but its executable could not be read. */
 	id.flags = UDG_ID_PINNED;
 	id.exe = NULL;
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
-	id.exe = "/usr/sbin/demo";
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_UNVERIFIED);
+	id.exe = exe;
 	id.cgroup = NULL;
 	id.unit = NULL;
-	ck_assert_int_eq(allow_check(&a, &id), ALLOW_UNVERIFIED);
+	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_UNVERIFIED);
 	allow_free(&a);
 }
 END_TEST
@@ -202,6 +278,8 @@ allow_suite(void)
 	tcase_add_test(tc, no_list_allows_anyone);
 	tcase_add_test(tc, unit_matches_system_and_user_units);
 	tcase_add_test(tc, exe_matches_exactly);
+	tcase_add_test(tc, exe_is_the_file_not_the_path);
+	tcase_add_test(tc, exe_replaced_is_looked_at_again);
 	tcase_add_test(tc, every_list_must_match);
 	tcase_add_test(tc, unpinned_is_never_matched);
 	return s;

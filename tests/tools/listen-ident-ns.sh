@@ -1,0 +1,74 @@
+#!/bin/bash
+# udg-listen's sender identity where namespaces would lie to it: a sender
+# that binds another program over an allowed path in its own mount
+# namespace.
+# Each part needs unshare(1) and user namespaces (or root); a part that
+# cannot run says SKIP, and the script is skipped when none can.
+# shellcheck source-path=SCRIPTDIR source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
+need_python
+need unshare util-linux
+S=$T/s
+B=$T/bin
+mkdir "$B"
+B=$(cd "$B" && pwd -P)
+ran=0
+
+real_send=$SEND
+if grep -q 'temporary wrapper script' "$SEND" 2>/dev/null; then
+	real_send=$(dirname "$SEND")/.libs/$(basename "$SEND")
+	export LD_LIBRARY_PATH=$top_builddir/src/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+fi
+real_listen=$LISTEN
+if grep -q 'temporary wrapper script' "$LISTEN" 2>/dev/null; then
+	real_listen=$(dirname "$LISTEN")/.libs/$(basename "$LISTEN")
+fi
+
+# sender NAME: a copy of udg-send called NAME, in $B.
+sender() {
+	[ -x "$B/$1" ] || cp "$real_send" "$B/$1"
+}
+
+# Senders stay alive until $T/release exists, so that they can be read:
+# "${hold[@]}" PAYLOAD SENDER ARGS... runs SENDER ARGS with PAYLOAD on
+# its stdin, open until then.
+# shellcheck disable=SC2016
+hold=(sh -c '{ echo "$1"; while [ ! -e "$2" ]; do sleep 0.02; done; } |
+    { shift 2; exec "$@"; }' sh)
+
+# ---- --allow-exe: the file, not its path --------------------------------
+# In a mount namespace of its own a sender binds another program over the
+# allowed path: /proc/PID/exe then shows the allowed path, but the file is
+# the impostor's.
+sender allowed
+sender impostor
+if ! unshare -Urm true 2>/dev/null; then
+	echo "# SKIP --allow-exe with a bind mount: unshare -Urm not permitted"
+else
+	ran=$((ran + 1))
+	listen -v -I -C -c 1 --allow-exe "$B/allowed"
+	lpid=$LASTPID
+	rm -f "$T/release"
+	# shellcheck disable=SC2016
+	spawn tmo unshare -Urm sh -c 'mount --bind "$1" "$2" && shift 2 &&
+	    exec "$@"' sh "$B/impostor" "$B/allowed" "${hold[@]}" \
+	    "SECRET from the impostor" "$T/release" "$B/allowed" "$S"
+	i1=$LASTPID
+	wait_for grep -q "dropped" "$T/lerr"
+	spawn tmo "${hold[@]}" "from allowed" "$T/release" "$B/allowed" "$S"
+	a1=$LASTPID
+	LASTPID=$lpid
+	finish_listen
+	touch "$T/release"
+	reap "$i1"
+	reap "$a1"
+	like "bind mount: the allowed file's datagram is written" \
+	    "* allowed from allowed" "$(cat "$T/out")"
+	is "bind mount: the impostor's is not" "" "$(grep SECRET "$T/out")"
+	is "bind mount: it is dropped" 1 "$(vcount dropped "$T/lerr")"
+	like "bind mount: the refusal names the path it showed" \
+	    "*not allowed*exe $B/allowed*" "$(cat "$T/lerr")"
+fi
+
+[ "$ran" -gt 0 ] || skip "no namespace could be made here"
+done_testing
