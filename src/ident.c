@@ -22,6 +22,13 @@
  * when it sent d1, so before this one was born, so before d0 was sent,
  * and the socket's queue, first in first out, would have given d1
  * first.  Only one queue is involved: the cache is the endpoint's.
+ *
+ * The pid in the credentials is in the receiver's pid namespace, but
+ * /proc counts in the namespace of whoever mounted it, which need not be
+ * the receiver's (a container's /proc, unshare -p without a new mount):
+ * there /proc/PID is another process.  The pidfd's fdinfo, read through
+ * that same /proc, gives the pid the process has in it; only when that is
+ * PID does /proc/PID name the sender.
  */
 #include "config.h"
 
@@ -250,6 +257,27 @@ forget(struct reading *rd)
 	rd->comm_read = rd->trunc = 0;
 }
 
+/*
+ * The pid the pidfd's process has in the pid namespace of /proc, from its
+ * fdinfo there ("Pid:"): 0 when it has none there, -1 once it is gone,
+ * and 0 too when fdinfo cannot be read (nothing can be vouched for).
+ */
+static pid_t
+proc_pid(int pidfd)
+{
+	char name[48], buf[512], *p;
+	long v;
+	int more;
+
+	(void)snprintf(name, sizeof(name), "/proc/self/fdinfo/%d", pidfd);
+	if (read_small(AT_FDCWD, name, buf, sizeof(buf), &more) <= 0)
+		return 0;
+	if ((p = strstr(buf, "\nPid:")) == NULL)
+		return 0;
+	v = strtol(p + strlen("\nPid:"), NULL, 10);
+	return v < 0 ? -1 : v > INT_MAX ? 0 : (pid_t)v;
+}
+
 /* Read what /proc says about pid into rd; unreadable parts stay empty. */
 static void
 read_proc(struct reading *rd, pid_t pid)
@@ -438,6 +466,7 @@ pinned(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid)
 	struct stat st;
 	struct entry *e = &c->once;
 	int64_t now = now_ms();
+	pid_t seen;
 	int live;
 
 	if (fstat(pidfd, &st) == -1)
@@ -450,11 +479,18 @@ pinned(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid)
 			return &e->rec;
 		}
 	}
-	read_proc(&c->rd, pid);
-	if ((live = alive(c, pidfd)) != 1) {
-		/* Whatever was read may be another process's: drop it. */
+	if ((seen = proc_pid(pidfd)) == pid)
+		read_proc(&c->rd, pid);
+	else
 		forget(&c->rd);
-		if (store(e, &c->rd, pid, live == 0 ? UDG_ID_GONE : 0) == -1)
+	if ((live = alive(c, pidfd)) != 1 || seen != pid) {
+		/*
+		 * Whatever was read may be another process's, or /proc/PID
+		 * is not this process at all: drop it.
+		 */
+		forget(&c->rd);
+		if (store(e, &c->rd, pid, live == 0 || seen == -1 ?
+		    UDG_ID_GONE : 0) == -1)
 			return NULL;
 	} else if (store(e, &c->rd, pid, UDG_ID_PINNED) == -1)
 		return NULL;

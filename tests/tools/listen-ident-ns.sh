@@ -1,7 +1,7 @@
 #!/bin/bash
 # udg-listen's sender identity where namespaces would lie to it: a sender
 # that binds another program over an allowed path in its own mount
-# namespace.
+# namespace, a listener whose /proc belongs to another pid namespace.
 # Each part needs unshare(1) and user namespaces (or root); a part that
 # cannot run says SKIP, and the script is skipped when none can.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
@@ -68,6 +68,54 @@ else
 	is "bind mount: it is dropped" 1 "$(vcount dropped "$T/lerr")"
 	like "bind mount: the refusal names the path it showed" \
 	    "*not allowed*exe $B/allowed*" "$(cat "$T/lerr")"
+fi
+
+# ---- /proc of another pid namespace -------------------------------------
+# Listener and sender in a new pid namespace, /proc still the parent's:
+# /proc/PID there is whichever process has PID in the parent.  The
+# listener must not name that one.
+sender in-ns
+if ! unshare -Urpf true 2>/dev/null; then
+	echo "# SKIP /proc of another pid namespace: unshare -Urpf not permitted"
+else
+	ran=$((ran + 1))
+	rm -f "$T/out" "$T/release"
+	# shellcheck disable=SC2016
+	tmo unshare -Urpf sh -c '"$1" -J -I -c 1 -o "$2/out" "$3" 2>"$2/lerr" &
+	    l=$! n=0; while [ ! -S "$3" ] && [ $n -lt 500 ]; do
+	    sleep 0.02; n=$((n + 1)); done
+	    r=$4; shift 4; "$@" & wait "$l"; touch "$r"; wait' sh \
+	    "$real_listen" "$T" "$S" "$T/release" "${hold[@]}" \
+	    "from a pid namespace" "$T/release" "$B/in-ns" "$S"
+	IFS=$'\t' read -r data pinned comm <<EOF
+$(jget "$T/out" data pid_pinned comm)
+EOF
+	is "foreign /proc: the datagram is written" "from a pid namespace" \
+	    "$data"
+	# Named right (pids may coincide) or not at all; never another's.
+	case $pinned/$comm in
+	true/in-ns|false/null|false/MISSING)
+		ok "foreign /proc: the sender is its own or unknown ($pinned/$comm)";;
+	*)
+		bad "foreign /proc: the sender is named $comm (pinned $pinned)";;
+	esac
+fi
+
+# The same, with a /proc of the namespace's own: the sender is named.
+if unshare -Urpf --mount-proc true 2>/dev/null; then
+	rm -f "$T/out" "$T/release"
+	# shellcheck disable=SC2016
+	tmo unshare -Urpf --mount-proc sh -c '"$1" -J -I -c 1 -o "$2/out" "$3" \
+	    2>"$2/lerr" & l=$! n=0; while [ ! -S "$3" ] && [ $n -lt 500 ]; do
+	    sleep 0.02; n=$((n + 1)); done
+	    r=$4; shift 4; "$@" & wait "$l"; touch "$r"; wait' sh \
+	    "$real_listen" "$T" "$S" "$T/release" "${hold[@]}" \
+	    "from a pid namespace" "$T/release" "$B/in-ns" "$S"
+	IFS=$'\t' read -r data pinned comm <<EOF
+$(jget "$T/out" data pid_pinned comm)
+EOF
+	is "own /proc: the datagram is written" "from a pid namespace" "$data"
+	is "own /proc: the sender is named" "true/in-ns" "$pinned/$comm"
 fi
 
 [ "$ran" -gt 0 ] || skip "no namespace could be made here"
