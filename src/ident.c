@@ -29,6 +29,15 @@
  * there /proc/PID is another process.  The pidfd's fdinfo, read through
  * that same /proc, gives the pid the process has in it; only when that is
  * PID does /proc/PID name the sender.
+ *
+ * The kernel lets a sender put in its credentials the pid of any process
+ * of its pid namespace if it has CAP_SYS_ADMIN over that namespace, and
+ * the pidfd then pins that process.  In the receiver's namespace that
+ * takes privilege; but anyone may make a pid namespace of their own
+ * (unshare -Urpf) and hold that capability there.  So a process in a pid
+ * namespace below the receiver's may be named by someone else's claim:
+ * it is not vouched for.  fdinfo's NSpid lists its pid in every
+ * namespace from that of /proc (the receiver's, as its Pid matched) down.
  */
 #include "config.h"
 
@@ -257,24 +266,45 @@ forget(struct reading *rd)
 	rd->comm_read = rd->trunc = 0;
 }
 
+/* How many pid namespaces below the first an NSpid line goes. */
+static int
+nested(const char *buf)
+{
+	const char *p;
+	int n = 0;
+
+	/* A kernel without pid namespaces has no NSpid: one level. */
+	if ((p = strstr(buf, "\nNSpid:")) == NULL)
+		return 0;
+	p += strlen("\nNSpid:");
+	for (p += strspn(p, "\t "); *p != '\0' && *p != '\n'; n++) {
+		p += strcspn(p, "\t \n");
+		p += strspn(p, "\t ");
+	}
+	return n > 0 ? n - 1 : 0;
+}
+
 /*
  * The pid the pidfd's process has in the pid namespace of /proc, from its
  * fdinfo there ("Pid:"): 0 when it has none there, -1 once it is gone,
  * and 0 too when fdinfo cannot be read (nothing can be vouched for).
+ * *below is how many pid namespaces below that one it lives.
  */
 static pid_t
-proc_pid(int pidfd)
+proc_pid(int pidfd, int *below)
 {
 	char name[48], buf[512], *p;
 	long v;
 	int more;
 
+	*below = 0;
 	(void)snprintf(name, sizeof(name), "/proc/self/fdinfo/%d", pidfd);
 	if (read_small(AT_FDCWD, name, buf, sizeof(buf), &more) <= 0)
 		return 0;
 	if ((p = strstr(buf, "\nPid:")) == NULL)
 		return 0;
 	v = strtol(p + strlen("\nPid:"), NULL, 10);
+	*below = nested(buf);
 	return v < 0 ? -1 : v > INT_MAX ? 0 : (pid_t)v;
 }
 
@@ -467,7 +497,7 @@ pinned(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid)
 	struct entry *e = &c->once;
 	int64_t now = now_ms();
 	pid_t seen;
-	int live;
+	int below, live;
 
 	if (fstat(pidfd, &st) == -1)
 		return NULL;
@@ -479,18 +509,17 @@ pinned(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid)
 			return &e->rec;
 		}
 	}
-	if ((seen = proc_pid(pidfd)) == pid)
+	forget(&c->rd);
+	if ((seen = proc_pid(pidfd, &below)) == pid && below == 0)
 		read_proc(&c->rd, pid);
-	else
-		forget(&c->rd);
-	if ((live = alive(c, pidfd)) != 1 || seen != pid) {
+	if ((live = alive(c, pidfd)) != 1 || seen != pid || below > 0) {
 		/*
-		 * Whatever was read may be another process's, or /proc/PID
-		 * is not this process at all: drop it.
+		 * Whatever was read may be another process's, /proc/PID is
+		 * not this process at all, or nobody vouches for its pid.
 		 */
 		forget(&c->rd);
 		if (store(e, &c->rd, pid, live == 0 || seen == -1 ?
-		    UDG_ID_GONE : 0) == -1)
+		    UDG_ID_GONE : below > 0 ? UDG_ID_NESTED : 0) == -1)
 			return NULL;
 	} else if (store(e, &c->rd, pid, UDG_ID_PINNED) == -1)
 		return NULL;

@@ -1014,6 +1014,8 @@ unnamed_why(const struct udg_msg *m, const struct udg_ident *id)
 		return "its identity could not be read";
 	if (id->flags & UDG_ID_GONE)
 		return "it had exited";
+	if (id->flags & UDG_ID_NESTED)
+		return "it is in a pid namespace of its own";
 	if (m->pidfd == -1)
 		return "no pidfd came with it";
 	return "its executable or cgroup could not be read";

@@ -118,5 +118,49 @@ EOF
 	is "own /proc: the sender is named" "true/in-ns" "$pinned/$comm"
 fi
 
+# ---- a pid claimed in a pid namespace of one's own ----------------------
+# With CAP_SYS_ADMIN over its pid namespace, which unshare -Urp gives
+# anyone, a sender may claim the pid of another process there: here its
+# child, a copy of udg-send.  The pidfd then pins the child, so nothing
+# in that namespace is vouched for.
+sender victim
+if ! unshare -Urpf --mount-proc true 2>/dev/null; then
+	echo "# SKIP a claimed pid: unshare -Urpf not permitted"
+else
+	ran=$((ran + 1))
+	listen -v -J -I -c 1
+	lpid=$LASTPID
+	rm -f "$T/release"
+	spawn tmo unshare -Urpf --mount-proc "$PY" - "$S" "$B/victim" \
+	    "$T/release" <<'EOF'
+import os, socket, struct, subprocess, sys, time
+sock, victim, release = sys.argv[1:4]
+r, w = os.pipe()
+child = subprocess.Popen([victim, sock], stdin=r)
+time.sleep(0.2)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+cred = struct.pack("iII", child.pid, os.getuid(), os.getgid())
+s.sendmsg([b"claimed"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS,
+                          cred)], 0, sock)
+for _ in range(500):
+    if os.path.exists(release):
+        break
+    time.sleep(0.02)
+os.close(w)
+child.wait()
+EOF
+	f1=$LASTPID
+	LASTPID=$lpid
+	finish_listen
+	touch "$T/release"
+	reap "$f1"
+	IFS=$'\t' read -r data pinned comm <<EOF
+$(jget "$T/out" data pid_pinned comm)
+EOF
+	is "claimed pid: the datagram is written" "claimed" "$data"
+	is "claimed pid: its sender is unknown, not the child" "false/null" \
+	    "$pinned/$comm"
+fi
+
 [ "$ran" -gt 0 ] || skip "no namespace could be made here"
 done_testing
