@@ -2,9 +2,15 @@
  * listen-allow.c - udg-listen's identity allow-lists.
  *
  * Matching is exact, on strings the library vouched for: the unit is the
- * deepest .service or .scope of the sender's cgroup, the executable the
- * target of /proc/PID/exe.  Anything less than a pinned, readable answer
- * is ALLOW_UNVERIFIED, never a match.
+ * system unit of the sender's cgroup, the executable the target of
+ * /proc/PID/exe.  Anything less than a pinned, readable answer is
+ * ALLOW_UNVERIFIED, never a match.
+ *
+ * The system unit is the first cgroup component below the slices, as
+ * systemd and journald (_SYSTEMD_UNIT) name it, not the deepest: below a
+ * unit's own cgroup, names are made by whoever the unit delegates it to.
+ * A user's manager, user@UID.service, is such a unit, and a user may
+ * create a unit of theirs named like any system unit.
  *
  * A path names a file only in the mount namespace that reads it: a sender
  * that may mount (unshare -Urm) can bind any program over an allowed path
@@ -243,27 +249,55 @@ check_exe(const struct allow *a, const struct udg_ident *id,
 	return named ? ALLOW_UNVERIFIED : ALLOW_NO;
 }
 
-/* Is s one of list[0, n)? */
+/* Does s (n bytes) end in suffix, with a name before it? */
 static int
-listed(char *const *list, size_t n, const char *s)
+ends_in(const char *s, size_t n, const char *suffix)
 {
-	size_t i;
+	size_t k = strlen(suffix);
 
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
+	return n > k && memcmp(s + n - k, suffix, k) == 0;
 }
 
-/* The verdict on id for one list (n == 0: no list, no say). */
-static enum allow_verdict
-check_one(char *const *list, size_t n, const char *s)
+/*
+ * The system unit cgroup is in: its first component that is not a slice,
+ * if that is a service or a scope (*len bytes); else NULL.
+ */
+static const char *
+system_unit(const char *cgroup, size_t *len)
 {
-	if (n == 0)
+	const char *p = cgroup;
+	size_t n;
+
+	for (;;) {
+		p += strspn(p, "/");
+		if ((n = strcspn(p, "/")) == 0)
+			return NULL;
+		if (!ends_in(p, n, ".slice"))
+			break;
+		p += n;
+	}
+	*len = n;
+	return ends_in(p, n, ".service") || ends_in(p, n, ".scope") ? p :
+	    NULL;
+}
+
+/* Is the system unit of cgroup one of the listed units? */
+static enum allow_verdict
+check_unit(const struct allow *a, const char *cgroup)
+{
+	const char *unit;
+	size_t i, n;
+
+	if (a->nunits == 0)
 		return ALLOW_YES;
-	if (s == NULL)
+	if (cgroup == NULL)
 		return ALLOW_UNVERIFIED;
-	return listed(list, n, s) ? ALLOW_YES : ALLOW_NO;
+	if ((unit = system_unit(cgroup, &n)) == NULL)
+		return ALLOW_NO;
+	for (i = 0; i < a->nunits; i++)
+		if (strlen(a->units[i]) == n && memcmp(a->units[i], unit, n) == 0)
+			return ALLOW_YES;
+	return ALLOW_NO;
 }
 
 /* Every given list must match the pinned identity, running file exe. */
@@ -277,9 +311,7 @@ allow_check(const struct allow *a, const struct udg_ident *id,
 		return ALLOW_YES;
 	if (id == NULL || !(id->flags & UDG_ID_PINNED))
 		return ALLOW_UNVERIFIED;
-	/* A known cgroup that names no unit is in none of them. */
-	u = id->unit == NULL && id->cgroup != NULL && a->nunits > 0 ?
-	    ALLOW_NO : check_one(a->units, a->nunits, id->unit);
+	u = check_unit(a, id->cgroup);
 	e = check_exe(a, id, exe);
 	if (u == ALLOW_NO || e == ALLOW_NO)
 		return ALLOW_NO;

@@ -116,25 +116,49 @@ START_TEST(no_list_allows_anyone)
 }
 END_TEST
 
-START_TEST(unit_matches_system_and_user_units)
+START_TEST(unit_matches_system_units)
 {
 	struct allow a = { 0 };
 	const char *why;
 	struct udg_ident sys = ident("/usr/sbin/demo",
 	    "/system.slice/demo.service", "demo.service");
-	struct udg_ident user = ident("/usr/bin/app", "/user.slice/"
-	    "user-1000.slice/user@1000.service/app.slice/app-x.scope",
-	    "app-x.scope");
+	struct udg_ident scope = ident("/usr/bin/app",
+	    "/system.slice/app-x.scope/payload", "app-x.scope");
 	struct udg_ident other = ident("/usr/sbin/demo",
 	    "/system.slice/other.service", "other.service");
 	struct udg_ident none = ident("/usr/sbin/demo", "/", NULL);
 
 	ck_assert_int_eq(allow_add_units(&a, "demo,app-x.scope", &why), 0);
 	ck_assert_int_eq(allow_check(&a, &sys, NULL), ALLOW_YES);
-	ck_assert_int_eq(allow_check(&a, &user, NULL), ALLOW_YES);
+	ck_assert_int_eq(allow_check(&a, &scope, NULL), ALLOW_YES);
 	ck_assert_int_eq(allow_check(&a, &other, NULL), ALLOW_NO);
 	/* A known cgroup outside every unit is in none of the listed. */
 	ck_assert_int_eq(allow_check(&a, &none, NULL), ALLOW_NO);
+	allow_free(&a);
+}
+END_TEST
+
+/*
+ * Below a unit's own cgroup, names are chosen by whoever the unit
+ * delegates it to: a user's manager, a container engine.  They may name
+ * a system unit, and are not one.
+ */
+START_TEST(unit_delegated_is_not_a_system_unit)
+{
+	struct allow a = { 0 };
+	const char *why;
+	struct udg_ident user = ident("/usr/bin/app", "/user.slice/"
+	    "user-1000.slice/user@1000.service/app.slice/cron.service",
+	    "cron.service");
+	struct udg_ident deleg = ident("/usr/bin/app",
+	    "/system.slice/docker.service/cron.service", "cron.service");
+
+	ck_assert_int_eq(allow_add_units(&a, "cron", &why), 0);
+	ck_assert_int_eq(allow_check(&a, &user, NULL), ALLOW_NO);
+	ck_assert_int_eq(allow_check(&a, &deleg, NULL), ALLOW_NO);
+	/* The user's manager is the system unit its processes are in. */
+	ck_assert_int_eq(allow_add_units(&a, "user@1000", &why), 0);
+	ck_assert_int_eq(allow_check(&a, &user, NULL), ALLOW_YES);
 	allow_free(&a);
 }
 END_TEST
@@ -232,6 +256,7 @@ START_TEST(every_list_must_match)
 	id.exe = "/usr/bin/sh";
 	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_NO);
 	id.exe = exe;
+	id.cgroup = "/system.slice/other.service";
 	id.unit = "other.service";
 	ck_assert_int_eq(allow_check(&a, &id, &st), ALLOW_NO);
 	allow_free(&a);
@@ -276,7 +301,8 @@ allow_suite(void)
 	tcase_add_test(tc, exes_parsed_and_resolved);
 	tc = t_tcase(s, "check", 10);
 	tcase_add_test(tc, no_list_allows_anyone);
-	tcase_add_test(tc, unit_matches_system_and_user_units);
+	tcase_add_test(tc, unit_matches_system_units);
+	tcase_add_test(tc, unit_delegated_is_not_a_system_unit);
 	tcase_add_test(tc, exe_matches_exactly);
 	tcase_add_test(tc, exe_is_the_file_not_the_path);
 	tcase_add_test(tc, exe_replaced_is_looked_at_again);
