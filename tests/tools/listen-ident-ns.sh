@@ -1,7 +1,8 @@
 #!/bin/bash
 # udg-listen's sender identity where namespaces would lie to it: a sender
 # that binds another program over an allowed path in its own mount
-# namespace, a listener whose /proc belongs to another pid namespace.
+# namespace, a listener whose /proc belongs to another pid namespace, a
+# sender that claims its child's pid in a pid namespace of its own.
 # Each part needs unshare(1) and user namespaces (or root); a part that
 # cannot run says SKIP, and the script is skipped when none can.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
@@ -71,18 +72,14 @@ else
 fi
 
 # ---- /proc of another pid namespace -------------------------------------
-# Listener and sender in a new pid namespace, /proc still the parent's:
-# /proc/PID there is whichever process has PID in the parent.  The
-# listener must not name that one.
-sender in-ns
-if ! unshare -Urpf true 2>/dev/null; then
-	echo "# SKIP /proc of another pid namespace: unshare -Urpf not permitted"
-else
-	ran=$((ran + 1))
+# in_pidns [--mount-proc]: a listener (-J -I -c 1) and a sender, in-ns,
+# both in a new pid namespace (with a /proc of its own if asked); what
+# the record says in data, pinned and comm.
+in_pidns() {
 	rm -f "$T/out" "$T/release"
 	# shellcheck disable=SC2016
-	tmo unshare -Urpf sh -c '"$1" -J -I -c 1 -o "$2/out" "$3" 2>"$2/lerr" &
-	    l=$! n=0; while [ ! -S "$3" ] && [ $n -lt 500 ]; do
+	tmo unshare -Urpf "$@" sh -c '"$1" -J -I -c 1 -o "$2/out" "$3" \
+	    2>"$2/lerr" & l=$! n=0; while [ ! -S "$3" ] && [ $n -lt 500 ]; do
 	    sleep 0.02; n=$((n + 1)); done
 	    r=$4; shift 4; "$@" & wait "$l"; touch "$r"; wait' sh \
 	    "$real_listen" "$T" "$S" "$T/release" "${hold[@]}" \
@@ -90,6 +87,16 @@ else
 	IFS=$'\t' read -r data pinned comm <<EOF
 $(jget "$T/out" data pid_pinned comm)
 EOF
+}
+
+# With /proc still the parent's, /proc/PID there is whichever process has
+# PID in the parent.  The listener must not name that one.
+sender in-ns
+if ! unshare -Urpf true 2>/dev/null; then
+	echo "# SKIP /proc of another pid namespace: unshare -Urpf not permitted"
+else
+	ran=$((ran + 1))
+	in_pidns
 	is "foreign /proc: the datagram is written" "from a pid namespace" \
 	    "$data"
 	# Named right (pids may coincide) or not at all; never another's.
@@ -103,17 +110,7 @@ fi
 
 # The same, with a /proc of the namespace's own: the sender is named.
 if unshare -Urpf --mount-proc true 2>/dev/null; then
-	rm -f "$T/out" "$T/release"
-	# shellcheck disable=SC2016
-	tmo unshare -Urpf --mount-proc sh -c '"$1" -J -I -c 1 -o "$2/out" "$3" \
-	    2>"$2/lerr" & l=$! n=0; while [ ! -S "$3" ] && [ $n -lt 500 ]; do
-	    sleep 0.02; n=$((n + 1)); done
-	    r=$4; shift 4; "$@" & wait "$l"; touch "$r"; wait' sh \
-	    "$real_listen" "$T" "$S" "$T/release" "${hold[@]}" \
-	    "from a pid namespace" "$T/release" "$B/in-ns" "$S"
-	IFS=$'\t' read -r data pinned comm <<EOF
-$(jget "$T/out" data pid_pinned comm)
-EOF
+	in_pidns --mount-proc
 	is "own /proc: the datagram is written" "from a pid namespace" "$data"
 	is "own /proc: the sender is named" "true/in-ns" "$pinned/$comm"
 fi
