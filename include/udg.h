@@ -93,7 +93,7 @@ struct udg_msg {
 #define UDG_ID_CACHED		0x0004	/* served from the endpoint's cache */
 #define UDG_ID_TRUNC		0x0008	/* cmdline cut at UDG_ID_CMDLINE_MAX */
 #define UDG_ID_GUESSED		0x0010	/* by pid alone (UDG_IDENT_GUESS) */
-#define UDG_ID_NESTED		0x0020	/* in a pid namespace below ours */
+#define UDG_ID_NESTED		0x0020	/* below our pid ns, not ours to vouch */
 
 /* Flags for udg_identity(). */
 #define UDG_IDENT_GUESS		0x0001	/* no pidfd: read by pid anyway */

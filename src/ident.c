@@ -36,11 +36,15 @@
  * takes privilege; but anyone may make a pid namespace of their own
  * (unshare -Urpf) and hold that capability there.  So a process in a pid
  * namespace below the receiver's may be named by someone else's claim:
- * it is not vouched for.  fdinfo's NSpid lists its pid in every
- * namespace from that of /proc (the receiver's, as its Pid matched) down.
+ * it is not vouched for, unless every namespace between is owned by the
+ * receiver's user namespace: a claim there takes CAP_SYS_ADMIN in that,
+ * as in the receiver's own pid namespace (root's containers).  fdinfo's
+ * NSpid lists its pid in every namespace from that of /proc (the
+ * receiver's, as its Pid matched) down.
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -54,6 +58,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/nsfs.h>
 
 #include "udg-int.h"
 
@@ -308,6 +314,51 @@ proc_pid(int pidfd, int *below)
 	return v < 0 ? -1 : v > INT_MAX ? 0 : (pid_t)v;
 }
 
+/* 1 if the namespace at fd is owned by the user namespace with *mine. */
+static int
+owned_by(int fd, const struct stat *mine)
+{
+	struct stat st;
+	int ufd, r;
+
+	if ((ufd = ioctl(fd, NS_GET_USERNS)) == -1)
+		return 0;
+	r = fstat(ufd, &st) == 0 && st.st_dev == mine->st_dev &&
+	    st.st_ino == mine->st_ino;
+	(void)close(ufd);
+	return r;
+}
+
+/*
+ * 1 if pid's pid namespace, and each above it up to ours (below levels
+ * in all), is owned by our user namespace; 0 if not, or cannot be told
+ * (its namespaces may not be ours to look at).  Read through /proc/PID,
+ * so only worth as much as the alive() check after it.
+ */
+static int
+owned_below(pid_t pid, int below)
+{
+	char path[48];
+	struct stat mine;
+	int fd, up, ok = 1;
+
+	if (stat("/proc/self/ns/user", &mine) == -1)
+		return 0;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/ns/pid", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	while (ok && below-- > 0) {
+		if (!(ok = owned_by(fd, &mine)) || below == 0)
+			break;
+		up = ioctl(fd, NS_GET_PARENT);
+		(void)close(fd);
+		if ((fd = up) == -1)
+			return 0;
+	}
+	(void)close(fd);
+	return ok;
+}
+
 /* Read what /proc says about pid into rd; unreadable parts stay empty. */
 static void
 read_proc(struct reading *rd, pid_t pid)
@@ -510,7 +561,10 @@ pinned(struct udgi_idcache *c, const struct udg *u, int pidfd, pid_t pid)
 		}
 	}
 	forget(&c->rd);
-	if ((seen = proc_pid(pidfd, &below)) == pid && below == 0)
+	if ((seen = proc_pid(pidfd, &below)) == pid && below > 0 &&
+	    owned_below(pid, below))
+		below = 0;
+	if (seen == pid && below == 0)
 		read_proc(&c->rd, pid);
 	if ((live = alive(c, pidfd)) != 1 || seen != pid || below > 0) {
 		/*

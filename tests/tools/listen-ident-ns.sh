@@ -2,7 +2,8 @@
 # udg-listen's sender identity where namespaces would lie to it: a sender
 # that binds another program over an allowed path in its own mount
 # namespace, a listener whose /proc belongs to another pid namespace, a
-# sender that claims its child's pid in a pid namespace of its own.
+# sender that claims its child's pid in a pid namespace of its own, and
+# one in a container of root's, which is named.
 # Each part needs unshare(1) and user namespaces (or root); a part that
 # cannot run says SKIP, and the script is skipped when none can.
 # shellcheck source-path=SCRIPTDIR source=testlib.sh
@@ -156,6 +157,33 @@ $(jget "$T/out" data pid_pinned comm)
 EOF
 	is "claimed pid: the datagram is written" "claimed" "$data"
 	is "claimed pid: its sender is unknown, not the child" "false/null" \
+	    "$pinned/$comm"
+fi
+
+# ---- a container of root's: its pid namespace is owned by ours ----------
+# Only CAP_SYS_ADMIN over our own user namespace could claim a pid in a
+# pid namespace that it owns, as for our own pids: its senders are named.
+sender in-box
+if [ "$(id -u)" -ne 0 ] || ! unshare -pf --mount-proc true 2>/dev/null; then
+	echo "# SKIP a pid namespace of root's: needs root and unshare -p"
+else
+	ran=$((ran + 1))
+	listen -v -J -I -c 1 --allow-exe "$B/in-box"
+	lpid=$LASTPID
+	rm -f "$T/release"
+	spawn tmo unshare -pf --mount-proc "${hold[@]}" "from root's box" \
+	    "$T/release" "$B/in-box" "$S"
+	b1=$LASTPID
+	LASTPID=$lpid
+	finish_listen
+	touch "$T/release"
+	reap "$b1"
+	IFS=$'\t' read -r data pinned comm <<EOF
+$(jget "$T/out" data pid_pinned comm)
+EOF
+	is "root's pid namespace: the datagram is written" "from root's box" \
+	    "$data"
+	is "root's pid namespace: the sender is named" "true/in-box" \
 	    "$pinned/$comm"
 fi
 
