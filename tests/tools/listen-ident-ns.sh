@@ -31,6 +31,15 @@ sender() {
 	[ -x "$B/$1" ] || cp "$real_send" "$B/$1"
 }
 
+# start_part ARGS...: one more part runs, with a listener of ARGS (its
+# pid in lpid) and senders held from now.
+start_part() {
+	ran=$((ran + 1))
+	listen "$@"
+	lpid=$LASTPID
+	rm -f "$T/release"
+}
+
 # Senders stay alive until $T/release exists, so that they can be read:
 # "${hold[@]}" PAYLOAD SENDER ARGS... runs SENDER ARGS with PAYLOAD on
 # its stdin, open until then.
@@ -47,10 +56,7 @@ sender impostor
 if ! unshare -Urm true 2>/dev/null; then
 	echo "# SKIP --allow-exe with a bind mount: unshare -Urm not permitted"
 else
-	ran=$((ran + 1))
-	listen -v -I -C -c 1 --allow-exe "$B/allowed"
-	lpid=$LASTPID
-	rm -f "$T/release"
+	start_part -v -I -C -c 1 --allow-exe "$B/allowed"
 	# shellcheck disable=SC2016
 	spawn tmo unshare -Urm sh -c 'mount --bind "$1" "$2" && shift 2 &&
 	    exec "$@"' sh "$B/impostor" "$B/allowed" "${hold[@]}" \
@@ -116,6 +122,20 @@ if unshare -Urpf --mount-proc true 2>/dev/null; then
 	is "own /proc: the sender is named" "true/in-ns" "$pinned/$comm"
 fi
 
+# finish_held: the sender spawned last is held, the listener's pid is in
+# lpid; end the listener, release and reap the sender, and read data,
+# pinned and comm from the record.
+finish_held() {
+	local sender=$LASTPID
+	LASTPID=$lpid
+	finish_listen
+	touch "$T/release"
+	reap "$sender"
+	IFS=$'\t' read -r data pinned comm <<EOF
+$(jget "$T/out" data pid_pinned comm)
+EOF
+}
+
 # ---- a pid claimed in a pid namespace of one's own ----------------------
 # With CAP_SYS_ADMIN over its pid namespace, which unshare -Urp gives
 # anyone, a sender may claim the pid of another process there: here its
@@ -125,10 +145,7 @@ sender victim
 if ! unshare -Urpf --mount-proc true 2>/dev/null; then
 	echo "# SKIP a claimed pid: unshare -Urpf not permitted"
 else
-	ran=$((ran + 1))
-	listen -v -J -I -c 1
-	lpid=$LASTPID
-	rm -f "$T/release"
+	start_part -v -J -I -c 1
 	spawn tmo unshare -Urpf --mount-proc "$PY" - "$S" "$B/victim" \
 	    "$T/release" <<'EOF'
 import os, socket, struct, subprocess, sys, time
@@ -147,14 +164,7 @@ for _ in range(500):
 os.close(w)
 child.wait()
 EOF
-	f1=$LASTPID
-	LASTPID=$lpid
-	finish_listen
-	touch "$T/release"
-	reap "$f1"
-	IFS=$'\t' read -r data pinned comm <<EOF
-$(jget "$T/out" data pid_pinned comm)
-EOF
+	finish_held
 	is "claimed pid: the datagram is written" "claimed" "$data"
 	is "claimed pid: its sender is unknown, not the child" "false/null" \
 	    "$pinned/$comm"
@@ -167,20 +177,10 @@ sender in-box
 if [ "$(id -u)" -ne 0 ] || ! unshare -pf --mount-proc true 2>/dev/null; then
 	echo "# SKIP a pid namespace of root's: needs root and unshare -p"
 else
-	ran=$((ran + 1))
-	listen -v -J -I -c 1 --allow-exe "$B/in-box"
-	lpid=$LASTPID
-	rm -f "$T/release"
+	start_part -v -J -I -c 1 --allow-exe "$B/in-box"
 	spawn tmo unshare -pf --mount-proc "${hold[@]}" "from root's box" \
 	    "$T/release" "$B/in-box" "$S"
-	b1=$LASTPID
-	LASTPID=$lpid
-	finish_listen
-	touch "$T/release"
-	reap "$b1"
-	IFS=$'\t' read -r data pinned comm <<EOF
-$(jget "$T/out" data pid_pinned comm)
-EOF
+	finish_held
 	is "root's pid namespace: the datagram is written" "from root's box" \
 	    "$data"
 	is "root's pid namespace: the sender is named" "true/in-box" \
