@@ -258,12 +258,9 @@ ends_in(const char *s, size_t n, const char *suffix)
 	return n > k && memcmp(s + n - k, suffix, k) == 0;
 }
 
-/*
- * The system unit cgroup is in: its first component that is not a slice,
- * if that is a service or a scope (*len bytes); else NULL.
- */
-static const char *
-system_unit(const char *cgroup, size_t *len)
+/* See listen-allow.h. */
+const char *
+allow_system_unit(const char *cgroup, size_t *len)
 {
 	const char *p = cgroup;
 	size_t n;
@@ -292,7 +289,7 @@ check_unit(const struct allow *a, const char *cgroup)
 		return ALLOW_YES;
 	if (cgroup == NULL)
 		return ALLOW_UNVERIFIED;
-	if ((unit = system_unit(cgroup, &n)) == NULL)
+	if ((unit = allow_system_unit(cgroup, &n)) == NULL)
 		return ALLOW_NO;
 	for (i = 0; i < a->nunits; i++)
 		if (strlen(a->units[i]) == n && memcmp(a->units[i], unit, n) == 0)

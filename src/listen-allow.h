@@ -71,4 +71,12 @@ enum allow_verdict allow_check(const struct allow *a,
 /* Release the lists. */
 void	allow_free(struct allow *a);
 
+/*
+ * The system unit cgroup is in, as journald's _SYSTEMD_UNIT: its first
+ * component that is not a slice, if that is a service or a scope (*len
+ * bytes, not NUL-ended); else NULL.  A user's units are all in theirs,
+ * user@UID.service.
+ */
+const char *allow_system_unit(const char *cgroup, size_t *len);
+
 #endif /* UDG_LISTEN_ALLOW_H */

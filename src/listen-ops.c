@@ -15,6 +15,7 @@
 
 #include "activate.h"
 #include "format.h"
+#include "listen-allow.h"
 #include "listen-ops.h"
 #include "tool.h"
 
@@ -202,12 +203,21 @@ static const char *
 rate_key(const struct ops_opts *o, const struct udg_msg *m,
     const struct udg_ident *id, char *buf, size_t size)
 {
+	const char *unit;
+	size_t n;
+
 	if (m->flags & UDG_MSG_NOCRED)
 		return "unknown";
-	/* unit: only a pinned identity names one; without it, the uid. */
+	/*
+	 * unit: only a pinned identity names one; without it, the uid.  The
+	 * system unit, as --allow-unit matches: below it names are made by
+	 * whoever it delegates to (a user may call theirs cron.service),
+	 * and must not share a system unit's bucket.
+	 */
 	if (o->rate_key == RATE_KEY_UNIT && id != NULL &&
-	    (id->flags & UDG_ID_PINNED) && id->unit != NULL)
-		(void)snprintf(buf, size, "unit:%s", id->unit);
+	    (id->flags & UDG_ID_PINNED) && id->cgroup != NULL &&
+	    (unit = allow_system_unit(id->cgroup, &n)) != NULL)
+		(void)snprintf(buf, size, "unit:%.*s", (int)n, unit);
 	else if (o->rate_key == RATE_KEY_PID)
 		(void)snprintf(buf, size, "pid:%ld", (long)m->pid);
 	else

@@ -1028,6 +1028,8 @@ note_refused(struct listener *l, const struct udg_msg *m,
 {
 	char exe[TOOL_VISPATH], unit[TOOL_VISPATH];
 	struct ratelim *rl = v == ALLOW_NO ? &l->rl_drop : &l->rl_unverified;
+	const char *su = NULL;
+	size_t sulen = 0;
 
 	l->ndropped++;
 	if (v == ALLOW_UNVERIFIED)
@@ -1039,13 +1041,17 @@ note_refused(struct listener *l, const struct udg_msg *m,
 		    "identified (last: pid %ld: %s)", rl->pending + 1,
 		    rl->pending ? "s" : "", (m->flags & UDG_MSG_NOCRED) ? -1L :
 		    (long)m->pid, unnamed_why(m, id));
-	else
+	else {
+		/* the unit --allow-unit matched, not the deepest */
+		if (id->cgroup != NULL)
+			su = allow_system_unit(id->cgroup, &sulen);
 		warnx("dropped %llu datagram%s from a sender not allowed "
 		    "(last: pid %ld, exe %s, unit %s)", rl->pending + 1,
 		    rl->pending ? "s" : "", (long)m->pid, id->exe == NULL ?
 		    "unknown" : tool_vis(exe, sizeof(exe), id->exe,
-		    strlen(id->exe)), id->unit == NULL ? "none" :
-		    tool_vis(unit, sizeof(unit), id->unit, strlen(id->unit)));
+		    strlen(id->exe)), su == NULL ? "none" :
+		    tool_vis(unit, sizeof(unit), su, sulen));
+	}
 	rl->pending = 0;
 }
 

@@ -156,6 +156,39 @@ START_TEST(unit_matches_system_units)
 }
 END_TEST
 
+/* The system unit of a cgroup path, as journald's _SYSTEMD_UNIT. */
+START_TEST(system_unit_of_cgroup)
+{
+	static const struct {
+		const char	*cgroup, *unit;
+	} t[] = {
+		{ "/system.slice/demo.service", "demo.service" },
+		{ "/system.slice/demo.service/cron.service", "demo.service" },
+		{ "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		    "cron.service", "user@1000.service" },
+		{ "/user.slice/user-1000.slice/session-2.scope", "session-2.scope" },
+		{ "/a.slice/b.slice/c.scope/d", "c.scope" },
+		{ "/init.scope", "init.scope" },
+		{ "/", NULL }, { "", NULL }, { "/system.slice", NULL },
+		{ "/system.slice/payload/x.service", NULL },
+		{ "/.service", NULL }, { "//x.service//", "x.service" },
+	};
+	const char *u;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		u = allow_system_unit(t[i].cgroup, &n);
+		if (t[i].unit == NULL)
+			ck_assert_msg(u == NULL, "%s: %s", t[i].cgroup, u);
+		else
+			ck_assert_msg(u != NULL && n == strlen(t[i].unit) &&
+			    memcmp(u, t[i].unit, n) == 0, "%s: %.*s",
+			    t[i].cgroup, u == NULL ? 4 : (int)n,
+			    u == NULL ? "NULL" : u);
+	}
+}
+END_TEST
+
 START_TEST(exe_matches_exactly)
 {
 	struct allow a = { 0 };
@@ -279,6 +312,7 @@ allow_suite(void)
 	tc = t_tcase(s, "check", 10);
 	tcase_add_test(tc, no_list_allows_anyone);
 	tcase_add_test(tc, unit_matches_system_units);
+	tcase_add_test(tc, system_unit_of_cgroup);
 	tcase_add_test(tc, exe_matches_exactly);
 	tcase_add_test(tc, exe_is_the_file_not_the_path);
 	tcase_add_test(tc, every_list_must_match);
