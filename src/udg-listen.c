@@ -66,6 +66,7 @@
 #define OPT_ALLOW_EXE	260
 #define OPT_REFUSE_FDS	261
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
+#define REPLY_QUIET_MS	10000		/* none may, after one waited in vain */
 #define REPLY_RETRY_MS	5		/* and how often it is tried again */
 #define EXEC_JOBS	1		/* -j's default */
 #define JOBS_MAX	256		/* -j at most */
@@ -172,6 +173,7 @@ struct listener {
 	char			*held_buf;	/* its payload */
 	size_t			 held_cap;
 	int64_t			 held_until;	/* when it is dropped */
+	int64_t			 quiet_until;	/* no reply waits till then */
 	int			 stop;		/* stopping: see loop() */
 	int			 gave_up;	/* -E: the worker kept dying */
 	uid_t			 euid;		/* once -U dropped root */
@@ -440,6 +442,9 @@ stall(struct listener *l, const struct udg_msg *m)
  * (senders without credentials count as one user).  A user with more
  * sockets than are remembered would else earn a wait with each one
  * forgotten, and hold up everyone else's replies a second at a time.
+ * More users than are remembered (root, or a user with subordinate
+ * uids) could take turns: so for REPLY_QUIET_MS after a reply waited
+ * its second in vain, none waits.
  */
 static int
 no_wait(struct listener *l, const struct udg_msg *m)
@@ -447,6 +452,8 @@ no_wait(struct listener *l, const struct udg_msg *m)
 	int nocred = (m->flags & UDG_MSG_NOCRED) != 0;
 	size_t i, n = 0;
 
+	if (l->quiet_until != 0 && tool_now_ms() < l->quiet_until)
+		return 1;
 	if (l->nstalled == 0)
 		return 0;
 	if (stalled_slot(l, m) != NULL)
@@ -753,8 +760,11 @@ retry_reply(struct listener *l, int64_t now, int give_up)
 		reply_refused(l, &l->held_to, why);
 		return;
 	}
-	if (errno == EAGAIN)
+	if (errno == EAGAIN) {
+		if (!give_up)
+			l->quiet_until = now + REPLY_QUIET_MS;
 		note_stall(l, l->held_sock, &l->held_to, l->held_to.len);
+	}
 	reply_failed(l, &l->held_to, errno);
 }
 

@@ -82,4 +82,63 @@ like "--echo beside 20 sockets that do not read: the drops are reported" \
     "*reply to $T/mutes/*dropped*" "$(cat "$T/lerr")"
 rm -rf "$T/mutes"
 
+# --- --echo: sockets of many users that do not read ---------------------
+# More users than the listener remembers (16), one such socket each (root
+# may hand out uids; so may a user with subordinate ones): once a reply
+# waited its second in vain, replies do not wait for a while, so that
+# they cannot take turns holding everyone up.
+if [ "$(id -u)" -ne 0 ]; then
+	echo "# SKIP --echo beside 20 users' sockets that do not read: needs root"
+else
+	chmod 711 "$T"
+	listen --echo -m 666
+	mkdir -m 1777 "$T/users"
+	"$PY" - "$S" "$T/users" <<'EOF' &
+import os, socket, sys, time
+kids = []
+for i in range(20):
+    pid = os.fork()
+    if pid == 0:
+        os.setgid(20000 + i)
+        os.setuid(20000 + i)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind("%s/%d" % (sys.argv[2], i))
+        s.setblocking(False)
+        end = time.time() + 12
+        while time.time() < end:
+            try:
+                s.sendto(b"z", sys.argv[1])
+            except BlockingIOError:
+                time.sleep(0.001)
+            time.sleep(0.005)
+        os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+EOF
+	hpid=$!
+	BGPIDS="$BGPIDS $hpid"
+	sleep 4
+	slow=0
+	n=0
+	for i in 1 2 3 4 5 6 7 8; do
+		t0=$EPOCHREALTIME
+		[ "$(tmo "$SEND" -r -t 5 "$S" "hi $i")" = "hi $i" ] && n=$((n + 1))
+		ms=$(elapsed_ms "$t0")
+		[ "$ms" -gt "$slow" ] && slow=$ms
+	done
+	is "--echo beside 20 users' sockets that do not read: 8 of 8 answered" \
+	    8 "$n"
+	true_that "--echo beside 20 users' sockets that do not read: each in \
+< 700 ms (slowest $slow ms)" [ "$slow" -lt 700 ]
+	kill "$hpid" 2>/dev/null
+	wait "$hpid" 2>/dev/null
+	kill -TERM "$LASTPID"
+	reap "$LASTPID"
+	status "--echo beside 20 users' sockets that do not read: exit 0" 0 "$RC"
+	like "--echo beside 20 users' sockets that do not read: drops reported" \
+	    "*reply to $T/users/*dropped*" "$(cat "$T/lerr")"
+	rm -rf "$T/users"
+fi
+
 done_testing
