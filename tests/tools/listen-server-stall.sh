@@ -33,6 +33,30 @@ is "-E -T, replies held: the worker was not ended" 0 \
 is "-E -T, replies held: no request unanswered (-v)" 0 \
     "$(grep -o 'unanswered [0-9]*' "$T/lerr" | grep -o '[0-9]*')"
 
+# round_trips PID WHAT: with the flood PID running for 4 s already, 8
+# round trips to the listener must be answered, each in under 700 ms;
+# then the flood and the listener are stopped.
+round_trips() {
+	local hpid=$1 what=$2 slow=0 n=0 i t0 ms
+	BGPIDS="$BGPIDS $hpid"
+	sleep 4
+	for i in 1 2 3 4 5 6 7 8; do
+		t0=$EPOCHREALTIME
+		[ "$(tmo "$SEND" -r -t 5 "$S" "hi $i")" = "hi $i" ] &&
+		    n=$((n + 1))
+		ms=$(elapsed_ms "$t0")
+		[ "$ms" -gt "$slow" ] && slow=$ms
+	done
+	is "$what: 8 of 8 answered" 8 "$n"
+	true_that "$what: each in < 700 ms (slowest $slow ms)" \
+	    [ "$slow" -lt 700 ]
+	kill "$hpid" 2>/dev/null
+	wait "$hpid" 2>/dev/null
+	kill -TERM "$LASTPID"
+	reap "$LASTPID"
+	status "$what: exit 0" 0 "$RC"
+}
+
 # --- --echo: many sockets of one user that do not read ---------------------
 # A socket whose queue stays full costs a second's wait for room once; the
 # listener remembers 16 of them, and waits for no socket of a user once
@@ -59,25 +83,7 @@ while time.time() < end:
         time.sleep(0.001)
     k += 1
 EOF
-hpid=$!
-BGPIDS="$BGPIDS $hpid"
-sleep 4
-slow=0
-n=0
-for i in 1 2 3 4 5 6 7 8; do
-	t0=$EPOCHREALTIME
-	[ "$(tmo "$SEND" -r -t 5 "$S" "hi $i")" = "hi $i" ] && n=$((n + 1))
-	ms=$(elapsed_ms "$t0")
-	[ "$ms" -gt "$slow" ] && slow=$ms
-done
-is "--echo beside 20 sockets that do not read: 8 of 8 answered" 8 "$n"
-true_that "--echo beside 20 sockets that do not read: each in < 700 ms \
-(slowest $slow ms)" [ "$slow" -lt 700 ]
-kill "$hpid" 2>/dev/null
-wait "$hpid" 2>/dev/null
-kill -TERM "$LASTPID"
-reap "$LASTPID"
-status "--echo beside 20 sockets that do not read: exit 0" 0 "$RC"
+round_trips $! "--echo beside 20 sockets that do not read"
 like "--echo beside 20 sockets that do not read: the drops are reported" \
     "*reply to $T/mutes/*dropped*" "$(cat "$T/lerr")"
 rm -rf "$T/mutes"
@@ -116,26 +122,7 @@ for i in range(20):
 for pid in kids:
     os.waitpid(pid, 0)
 EOF
-	hpid=$!
-	BGPIDS="$BGPIDS $hpid"
-	sleep 4
-	slow=0
-	n=0
-	for i in 1 2 3 4 5 6 7 8; do
-		t0=$EPOCHREALTIME
-		[ "$(tmo "$SEND" -r -t 5 "$S" "hi $i")" = "hi $i" ] && n=$((n + 1))
-		ms=$(elapsed_ms "$t0")
-		[ "$ms" -gt "$slow" ] && slow=$ms
-	done
-	is "--echo beside 20 users' sockets that do not read: 8 of 8 answered" \
-	    8 "$n"
-	true_that "--echo beside 20 users' sockets that do not read: each in \
-< 700 ms (slowest $slow ms)" [ "$slow" -lt 700 ]
-	kill "$hpid" 2>/dev/null
-	wait "$hpid" 2>/dev/null
-	kill -TERM "$LASTPID"
-	reap "$LASTPID"
-	status "--echo beside 20 users' sockets that do not read: exit 0" 0 "$RC"
+	round_trips $! "--echo beside 20 users' sockets that do not read"
 	like "--echo beside 20 users' sockets that do not read: drops reported" \
 	    "*reply to $T/users/*dropped*" "$(cat "$T/lerr")"
 	rm -rf "$T/users"
