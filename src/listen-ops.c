@@ -27,6 +27,7 @@ struct ops {
 	struct tool_out		*out;
 	struct rate_table	*rate;
 	unsigned long long	 suppressed;	/* all rate-limited so far */
+	unsigned long long	 summaries;	/* -J summary records made */
 	struct fwd		*fwd;
 	char			 host[256];
 };
@@ -350,6 +351,7 @@ report(void *arg, const char *key, unsigned long long n)
 	(void)snprintf(buf, sizeof(buf), ",\"interval\":%ld}\n", secs);
 	(void)tool_out_put(ops->out, buf, strlen(buf));
 	(void)tool_out_mark(ops->out);
+	ops->summaries++;
 }
 
 /* Summaries once an interval is over; forward retries. */
@@ -376,6 +378,8 @@ void
 ops_stats(const struct ops *ops, struct stats *st)
 {
 	st->rate_limited = ops->suppressed;
+	/* they are records of the output as much as the datagrams' */
+	st->written += ops->summaries;
 	if (ops->fwd != NULL) {
 		st->forwarded = fwd_sent(ops->fwd);
 		st->forward_drops = fwd_dropped(ops->fwd);

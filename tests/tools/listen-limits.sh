@@ -53,7 +53,7 @@ like "--rate-limit: the summary names the sender" \
     "*rate limit: * from pid:[1-9]* suppressed in 1 s*" "$(cat "$T/lerr")"
 
 # --- with -J the summary is a record of its own --------------------------------
-listen --rate-limit 5/1 -J
+listen --rate-limit 5/1 -J -v
 flood "$S" 50 > /dev/null
 wait_for received_is 50
 kill -TERM "$LASTPID"
@@ -72,6 +72,9 @@ print(len(data) + sum(r["suppressed"] for r in summ))
 EOF
 is "-J: data records and summary records add up to the 50 sent" 50 \
     "$(cat "$T/check")"
+is "-J -v: written counts the summary records too" \
+    "$(wc -l < "$T/out" | tr -d ' ')" "$(vcount written "$T/lerr")"
+is "-J -v: nothing lost" 0 "$(vcount lost "$T/lerr")"
 
 # --- the key: uid by default; root and nobody are two senders ----------------
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
