@@ -93,12 +93,13 @@ tool_bind_exitcode(int e)
 }
 
 /*
- * See tool.h.  libudg reports only errno, and a lock file that is a
- * symlink, a directory or another user's fails like the socket would:
- * without its name the user looks at the wrong file.
+ * A bind of path failed with e: when its lock file, path.lock, is to
+ * blame, say so, naming it, and exit.  libudg reports only errno, and a
+ * lock file that is a symlink, a directory or another user's fails like
+ * the socket would: without its name the user looks at the wrong file.
  */
-void
-tool_lock_blame(const char *pre, const char *path, const char *vpath, int e)
+static void
+lock_blame(const char *pre, const char *path, const char *vpath, int e)
 {
 	char lock[PATH_MAX];
 	struct stat st;
@@ -122,6 +123,63 @@ tool_lock_blame(const char *pre, const char *path, const char *vpath, int e)
 		err(tool_bind_exitcode(errno), "%s%s.lock: the lock file", pre,
 		    vpath);
 	(void)close(fd);
+}
+
+/* Is the directory path would be made in one (the cwd for a bare name)? */
+static int
+parent_is_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	size_t n;
+
+	if (slash == path)
+		return 1;
+	n = slash == NULL ? 0 : (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return 0;
+	if (n == 0)
+		(void)strlcpy(dir, ".", sizeof(dir));
+	else {
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * See tool.h.  ENOENT from a directory that exists comes from a file
+ * system that makes no files (/proc): "does not exist" would send the
+ * user looking for a directory that is there.
+ */
+void
+tool_bind_blame(const char *pre, const char *path, const char *vpath, int e)
+{
+	struct stat st;
+	int have = lstat(path, &st) == 0;
+	const char *who = *pre == '\0' ? "listener" : "socket";
+
+	if (e == EADDRINUSE && !have)
+		errx(EX_CANTCREAT, "%s%s: held by a live %s, see %s.lock (its "
+		    "socket file was removed)", pre, vpath, who, vpath);
+	if (e == EADDRINUSE)
+		errx(EX_CANTCREAT, "%s%s: in use by a live %s", pre, vpath,
+		    who);
+	if (e == EEXIST && have && !S_ISSOCK(st.st_mode))
+		errx(EX_CANTCREAT, "%s%s: not a socket (%s), left as it is",
+		    pre, vpath, S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISREG(st.st_mode) ? "a regular file" : "another file");
+	if (e == ENOENT && !parent_is_dir(path))
+		errx(EX_CANTCREAT, "%s%s: its directory does not exist", pre,
+		    vpath);
+	if (e == ENOENT)
+		errx(EX_CANTCREAT, "%s%s: its directory does not let files be "
+		    "made in it", pre, vpath);
+	if (e == ENOTDIR)
+		errx(EX_CANTCREAT, "%s%s: part of the path is not a directory",
+		    pre, vpath);
+	lock_blame(pre, path, vpath, e);
 }
 
 /* Report a bad option (getopt returned ch, with opterr = 0). */

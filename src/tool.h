@@ -32,10 +32,12 @@ int	tool_exitcode(int e);
 int	tool_bind_exitcode(int e);
 
 /*
- * A bind of path (shown as pre and vpath) failed with e: when its lock
- * file, path.lock, is to blame, say so, naming it, and exit; else return.
+ * A bind of path (shown as pre and vpath) failed with e: when the cause
+ * can be named better than strerror(e) does (a live socket, a file that
+ * is not a socket, the directory, the lock file), say it and exit with
+ * 73 (EX_CANTCREAT) or tool_bind_exitcode(); else return.
  */
-void	tool_lock_blame(const char *pre, const char *path, const char *vpath,
+void	tool_bind_blame(const char *pre, const char *path, const char *vpath,
 	    int e);
 
 /* Complain about getopt's ch (':' or '?') for argv; opterr must be 0. */

@@ -1459,24 +1459,7 @@ bind_failed(const struct options *o, size_t si)
 		    mine.st_dev == st.st_dev && mine.st_ino == st.st_ino)
 			errx(EX_USAGE, "socket %s given twice (as %s)", vpath,
 			    o->vsockpaths[k]);
-	if (e == EADDRINUSE && !have)
-		errx(EX_CANTCREAT, "%s: held by a live listener, see %s.lock "
-		    "(its socket file was removed)", vpath,
-		    vpath);
-	if (e == EADDRINUSE)
-		errx(EX_CANTCREAT, "%s: in use by a live listener",
-		    vpath);
-	if (e == EEXIST && have && !S_ISSOCK(st.st_mode))
-		errx(EX_CANTCREAT, "%s: not a socket (%s), left as it is",
-		    vpath, S_ISDIR(st.st_mode) ? "a directory" :
-		    S_ISREG(st.st_mode) ? "a regular file" : "another file");
-	if (e == ENOENT)
-		errx(EX_CANTCREAT, "%s: its directory does not exist",
-		    vpath);
-	if (e == ENOTDIR)
-		errx(EX_CANTCREAT, "%s: part of the path is not a directory",
-		    vpath);
-	tool_lock_blame("", o->sockpaths[si], vpath, e);
+	tool_bind_blame("", o->sockpaths[si], vpath, e);
 	errno = e;
 	err(tool_bind_exitcode(e), "%s", vpath);
 }

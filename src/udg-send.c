@@ -457,7 +457,7 @@ client_failed(void)
 	if (bindpath != NULL) {
 		e = errno;
 		(void)tool_vis(vis, sizeof(vis), bindpath, strlen(bindpath));
-		tool_lock_blame("-b ", bindpath, vis, e);
+		tool_bind_blame("-b ", bindpath, vis, e);
 		errno = e;
 		err(code, "-b %s", vis);
 	}

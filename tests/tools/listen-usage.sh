@@ -50,6 +50,7 @@ done <<'ROWS'
 73|the socket on a read-only file system|-t 0 "$ro/s"
 73|-o on a read-only file system|-t 0 -o "$ro/out" "$S"
 73|the socket's directory is missing|-t 0 "$T/nodir/s"|*$T/nodir/s: its directory does not exist*
+73|a directory that takes no new files|-t 0 /proc/udg-test-s|*/proc/udg-test-s: its directory does not let files be made in it*
 73|a regular file at the socket path|-t 0 "$T/regular"|*$T/regular: not a socket (a regular file)*
 73|a directory at the socket path|-t 0 "$T/adir"|*$T/adir: not a socket (a directory)*
 73|a file as the socket's directory|-t 0 "$T/regular/s"|*part of the path is not a directory*

@@ -353,13 +353,25 @@ reap "$LASTPID"
 echo precious > "$T/reg"
 tmo "$SEND" -b "$T/reg" "$S" m 2>"$T/err"
 rc=$?
-true_that "-b on a regular file: fails ($rc)" [ "$rc" -ne 0 ]
+status "-b on a regular file: 73" 73 "$rc"
+like "-b on a regular file: says it is not a socket" \
+    "*-b $T/reg: not a socket (a regular file), left as it is*" \
+    "$(cat "$T/err")"
+mkdir "$T/bdir"
+tmo "$SEND" -b "$T/bdir" "$S" m 2>"$T/err"
+status "-b on a directory: 73" 73 $?
+like "-b on a directory: says it is not a socket" \
+    "*-b $T/bdir: not a socket (a directory), left as it is*" \
+    "$(cat "$T/err")"
+true_that "-b on a directory: still there" [ -d "$T/bdir" ]
 is "-b on a regular file: untouched" precious "$(cat "$T/reg")"
 
 listen -R -c 1
 tmo "$SEND" -b "$S" "$S" m 2>"$T/err"
 rc=$?
-true_that "-b on a live socket: fails ($rc)" [ "$rc" -ne 0 ]
+status "-b on a live socket: 73" 73 "$rc"
+like "-b on a live socket: says it is in use" \
+    "*-b $S: in use by a live socket*" "$(cat "$T/err")"
 end_listen
 is "-b on a live socket: its owner still gets datagrams" END "$(cat "$T/out")"
 
