@@ -108,7 +108,7 @@ done <<'EOF'
 69|-|*$T/dir: not a socket (a directory)|$T/dir m
 69|-|*$T/stale: nobody is listening*|$T/stale m
 69|-|*$T/stream: not a datagram socket|$T/stream m
-73|-|*-b $T/nodir/me: No such file*|-b $T/nodir/me $S m
+73|-|*-b $T/nodir/me: its directory does not exist*|-b $T/nodir/me $S m
 73|-|*-b $T/file*|-b $T/file $S m
 73|-|*-b $S: *|-b $S $S m
 73|ro|*-b $T/ro/me: Read-only file system|-b $T/ro/me $S m
