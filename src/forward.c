@@ -26,6 +26,7 @@ struct fwd {
 	int		 connected;
 	int		 stalled;	/* a wait ran out: try each once */
 	int		 full;		/* the last try found it full */
+	int		 looped;	/* fwd_came_back() has said so */
 	int64_t		 deadline;	/* of the queue's wait */
 	struct fwd_item	*q;
 	int		 qhead, qlen;
@@ -102,6 +103,24 @@ drop(struct fwd *f, int e, int64_t now_ms, unsigned long long n)
 	warn("forward to %s: %llu datagram%s dropped", f->vpath,
 	    f->unreported, f->unreported == 1 ? "" : "s");
 	f->unreported = 0;
+}
+
+/* See forward.h.  A loop caught here is one datagram, not one a turn. */
+int
+fwd_came_back(struct fwd *f, const struct udg_msg *m)
+{
+	const char *own = udg_path(f->u);
+
+	if (m->peer_type != UDG_PEER_PATH || own == NULL ||
+	    strcmp(m->peer, own) != 0)
+		return 0;
+	f->dropped++;
+	if (!f->looped)
+		warnx("forward to %s: a datagram came back from it: it is "
+		    "this listener's own socket; what comes back is dropped",
+		    f->vpath);
+	f->looped = 1;
+	return 1;
 }
 
 /* Try to send buf[0, len) once. */

@@ -52,6 +52,12 @@ void	fwd_send(struct fwd *, const struct udg_msg *m,
 	    const struct rfc5424_ident *id, const struct timespec *now,
 	    int64_t now_ms);
 
+/*
+ * 1 if m was sent by this forwarder (the target is the listener's own
+ * socket by a name made after the start): counted as dropped, said once.
+ */
+int	fwd_came_back(struct fwd *, const struct udg_msg *m);
+
 /* How many datagrams wait for the target (the caller stops receiving). */
 int	fwd_queued(const struct fwd *);
 

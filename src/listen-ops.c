@@ -226,13 +226,15 @@ rate_key(const struct ops_opts *o, const struct udg_msg *m,
 	return buf;
 }
 
-/* Take a token for m's sender. */
+/* Take a token for m's sender; our own forwarding's comes back never. */
 int
 ops_admit(struct ops *ops, const struct udg_msg *m,
     const struct udg_ident *id, int64_t now_ms)
 {
 	char key[KEYBUF];
 
+	if (ops->fwd != NULL && fwd_came_back(ops->fwd, m))
+		return 0;
 	if (ops->rate == NULL)
 		return 1;
 	if (rate_allow(ops->rate, rate_key(ops->o, m, id, key, sizeof(key)),

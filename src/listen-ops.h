@@ -79,7 +79,8 @@ void	ops_drop(const struct ops_opts *o, int outfd);
 
 /*
  * --rate-limit: 1 if m may pass now, 0 if it is suppressed; id (or NULL)
- * is the sender's identity, for the unit key.
+ * is the sender's identity, for the unit key.  0 too for a datagram that
+ * --forward sent and that came back (see fwd_came_back()).
  */
 int	ops_admit(struct ops *, const struct udg_msg *m,
 	    const struct udg_ident *id, int64_t now_ms);

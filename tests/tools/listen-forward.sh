@@ -159,4 +159,23 @@ like "--forward to its own socket: says it would loop" "*would loop*" \
 true_that "--forward to its own socket: the socket is removed" [ ! -e "$S" ]
 stop_target
 
+# A name for its own socket made after the start (a hard link): what
+# comes back from its own forwarding is dropped, not recorded or sent on
+# again (that would go round without end).
+rm -f "$T/hl"
+listen --forward "$T/hl" -v
+ln "$S" "$T/hl"
+tmo "$SEND" "$S" once
+wait_for [ -s "$T/out" ]
+sleep 0.5
+kill -TERM "$LASTPID"
+reap "$LASTPID"
+status "forward to itself by a hard link: exit 0" 0 "$RC"
+is "forward to itself by a hard link: recorded once" once "$(cat "$T/out")"
+is "forward to itself by a hard link: forwarded once" 1 \
+    "$(vcount forwarded "$T/lerr")"
+like "forward to itself by a hard link: says it came back" \
+    "*forward to $T/hl: a datagram came back from it*" "$(cat "$T/lerr")"
+rm -f "$T/hl"
+
 done_testing
