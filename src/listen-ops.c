@@ -81,9 +81,14 @@ ops_parse_opt(struct ops_opts *o, int ch, const char *arg,
 		break;
 	case OPT_FWD_SDID:
 		o->fwd_opts = 1;
+		/* one without "@" is IANA's, with parameters of its own */
 		if (!rfc5424_sdid_valid(arg))
 			*errstr = "not an SD-ID (NAME@NUMBER)";
+		else if (strchr(arg, '@') == NULL)
+			*errstr = "an SD-ID without @NUMBER is IANA's, not a "
+			    "site's (NAME@NUMBER)";
 		o->fwd_sdid = arg;
+		o->fwd_sdid_set = 1;
 		break;
 	default:
 		*errstr = "unknown option";
@@ -99,6 +104,8 @@ ops_opts_check(const struct ops_opts *o)
 	if (o->fwd_path == NULL && o->fwd_opts)
 		errx(EX_USAGE, "--forward-format and --forward-sd-id need "
 		    "--forward");
+	if (o->fwd_sdid_set && o->fwd_format != FWD_RFC5424)
+		errx(EX_USAGE, "--forward-sd-id needs --forward-format=rfc5424");
 	if (!o->rate_on && o->rate_key_set)
 		errx(EX_USAGE, "--rate-key needs --rate-limit");
 }

@@ -43,6 +43,7 @@ struct ops_opts {
 	enum fwd_format	 fwd_format;
 	const char	*fwd_sdid;
 	int		 fwd_opts;	/* --forward-format or -sd-id given */
+	int		 fwd_sdid_set;	/* --forward-sd-id given */
 };
 
 /* Defaults: no limit (key uid), no user, no forwarding. */

@@ -147,10 +147,18 @@ like "gone target: -v counts 1 forwarded, 3 dropped" \
 
 # --- bad values ------------------------------------------------------------------
 for a in "--forward-format json --forward $F" "--forward-format rfc5424" \
-    "--forward-sd-id a@b --forward $F" "--forward-sd-id x@1" "--forward ''"; do
+    "--forward-sd-id a@b --forward $F" "--forward-sd-id x@1" "--forward ''" \
+    "--forward-format rfc5424 --forward-sd-id origin --forward $F" \
+    "--forward-sd-id a@1 --forward $F"; do
 	eval "tmo \"\$LISTEN\" $a \"\$S\"" 2>"$T/err"
 	status "$a: 64" 64 $?
 done
+like "an SD-ID without @: says it is IANA's" "*forward-sd-id origin:*IANA*" \
+    "$(tmo "$LISTEN" --forward-format rfc5424 --forward-sd-id origin \
+    --forward "$F" "$S" 2>&1)"
+like "--forward-sd-id with raw: says it needs rfc5424" \
+    "*--forward-sd-id needs --forward-format=rfc5424*" \
+    "$(tmo "$LISTEN" --forward-sd-id a@1 --forward "$F" "$S" 2>&1)"
 true_that "bad values: nothing bound" [ ! -e "$S" ]
 tmo "$LISTEN" --forward "$S" -c 1 "$S" 2>"$T/err"
 status "--forward to its own socket: 64" 64 $?
