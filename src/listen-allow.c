@@ -34,6 +34,8 @@
 
 #include "listen-allow.h"
 
+static int	ends_in(const char *, size_t, const char *);
+
 /* Append s (taken: freed on failure) to list; 0 or -1. */
 static int
 push(char ***list, size_t *n, char *s)
@@ -59,6 +61,28 @@ truncate_list(char **list, size_t *n, size_t have)
 		free(list[--*n]);
 }
 
+/*
+ * Only a service or a scope holds processes of its own (a slice holds
+ * units), so any other name could never match: refused, not ignored.
+ * The characters are systemd's for unit names.
+ */
+static const char *
+unit_name_why(const char *tok, size_t len)
+{
+	const char *dot = strchr(tok, '.');
+
+	if (len == 0)
+		return "empty unit name";
+	if (len > NAME_MAX || dot == tok ||
+	    strspn(tok, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789:-_.\\@") != len)
+		return "not a unit name";
+	if (dot != NULL && !ends_in(tok, len, ".service") &&
+	    !ends_in(tok, len, ".scope"))
+		return "not a .service or .scope";
+	return NULL;
+}
+
 /* One unit name, checked and completed; NULL and *errstr if bad. */
 static char *
 unit_name(const char *tok, const char **errstr)
@@ -66,10 +90,8 @@ unit_name(const char *tok, const char **errstr)
 	char *s;
 	size_t len = strlen(tok);
 
-	if (len == 0 || strchr(tok, '/') != NULL || len > NAME_MAX) {
-		*errstr = len == 0 ? "empty unit name" : "not a unit name";
+	if ((*errstr = unit_name_why(tok, len)) != NULL)
 		return NULL;
-	}
 	if (strchr(tok, '.') != NULL)
 		s = strdup(tok);
 	else if ((s = malloc(len + sizeof(".service"))) != NULL) {

@@ -70,7 +70,15 @@ START_TEST(units_parsed_and_completed)
 	ck_assert_str_eq(why, "empty unit name");
 	ck_assert_int_eq(allow_add_units(&a, "ok,a/b.service", &why), -1);
 	ck_assert_str_eq(why, "not a unit name");
-	ck_assert_uint_eq(a.nunits, 3);
+	/* Names no sender can run in: matching is on services and scopes. */
+	ck_assert_int_eq(allow_add_units(&a, "foo.slice", &why), -1);
+	ck_assert_str_eq(why, "not a .service or .scope");
+	ck_assert_int_eq(allow_add_units(&a, ".service", &why), -1);
+	ck_assert_str_eq(why, "not a unit name");
+	ck_assert_int_eq(allow_add_units(&a, "a b", &why), -1);
+	ck_assert_str_eq(why, "not a unit name");
+	ck_assert_int_eq(allow_add_units(&a, "x\\x2d:y_z@1.service", &why), 0);
+	ck_assert_uint_eq(a.nunits, 4);
 	allow_free(&a);
 	ck_assert_uint_eq(a.nunits, 0);
 }
