@@ -187,8 +187,18 @@ void
 tool_badopt(int ch, char *const argv[])
 {
 	char vis[256];
-	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const char *arg = optind > 0 ? argv[optind - 1] : "", *eq;
 
+	/*
+	 * getopt_long() sets optopt for a known long option that was given
+	 * an argument it takes none of, as for an unknown short option.
+	 */
+	if (ch == '?' && optopt != 0 && strncmp(arg, "--", 2) == 0 &&
+	    (eq = strchr(arg, '=')) != NULL) {
+		(void)tool_vis(vis, sizeof(vis), arg, (size_t)(eq - arg));
+		warnx("option %s takes no argument", vis);
+		return;
+	}
 	(void)tool_vis(vis, sizeof(vis), arg, strlen(arg));
 	/* A long option is named as typed, a short one by its letter. */
 	if (ch == ':' && optopt > 0 && optopt < 256 &&

@@ -38,6 +38,8 @@ while IFS='|' read -r want desc args msg; do
 	    "echo \"$msg\"")" "$(cat "$T/err")"
 done <<'ROWS'
 64|a bad option|--bogus "$S"
+64|an argument to an option that takes none|--refuse-fds=1 "$S"|*option --refuse-fds takes no argument*
+64|an argument to a long form of a short option|--creds=1 "$S"|*option --creds takes no argument*
 64|no socket|-c 1
 64|the same socket twice|"$S" "$S"|*$S given twice*
 64|an option after the socket|"$S" -J

@@ -100,6 +100,7 @@ done <<'EOF'
 64|-|*option -r after the socket operand*|$S hello -r
 64|-|*option --reply after the socket operand*|$S hello --reply
 64|-|*-t needs -r*|-t 1 $S m
+64|-|*option --verbose takes no argument*|--verbose=2 $S m
 64|-|*-b /xxx*bind path longer than 107 bytes*|-b $long $S m
 64|-|*$T/s/xxx*socket path longer than 107 bytes*|$S$long m
 65|-|*record 2 is too long*limit*|$S <$T/bigrec
