@@ -2142,11 +2142,12 @@ report(struct listener *l)
 	lost = output_unwritten(&l->out) + (size_t)l->nleft;
 
 	if (l->rl_drop.pending > 0)
-		warnx("dropped %llu more datagrams from senders not allowed",
-		    l->rl_drop.pending);
+		warnx("dropped %llu more datagram%s from senders not allowed",
+		    l->rl_drop.pending, l->rl_drop.pending == 1 ? "" : "s");
 	if (l->rl_unverified.pending > 0)
-		warnx("dropped %llu more datagrams from senders that could not "
-		    "be identified", l->rl_unverified.pending);
+		warnx("dropped %llu more datagram%s from senders that could "
+		    "not be identified", l->rl_unverified.pending,
+		    l->rl_unverified.pending == 1 ? "" : "s");
 	if (lost > 0 && !l->out.gone)
 		warnx("%s: %zu record%s received but not written", 
 		    l->opt->voutpath, lost, lost == 1 ? "" : "s");

@@ -136,6 +136,14 @@ is "many drops: all 30 counted" 30 "$(vcount dropped "$T/lerr")"
 n=$(grep -vic received "$T/lerr")
 true_that "many drops: stderr is rate-limited ($n lines for 30)" \
     between "$n" 1 29
+# Two drops in a second: the first said, the second summed up at exit.
+listen -m 0666 -c 1 -u 0
+printf 'SECRET-a\nSECRET-b\n' > "$T/two"
+as_nobody logger --socket "$S" -t t -f "$T/two"
+tmo "$SEND" "$S" last
+finish_listen
+like "two drops: the second is one more datagram" \
+    "*dropped 1 more datagram from senders not allowed" "$(cat "$T/lerr")"
 
 # --- -g GROUP: the socket file's group (and -m still exact) -----------------
 for g in "$nobody_group" "$NOBODY"; do
