@@ -29,8 +29,11 @@ struct ops {
 	unsigned long long	 suppressed;	/* all rate-limited so far */
 	unsigned long long	 summaries;	/* -J summary records made */
 	struct fwd		*fwd;
+	struct fwd_conf		 fc;	/* for fwd_open() */
 	char			 host[256];
 };
+
+static void	open_fwd(struct ops *);
 
 /* Defaults. */
 void
@@ -134,7 +137,7 @@ struct ops *
 ops_new(const struct ops_opts *o, const char *const *sockpaths,
     size_t nsocks, int json, struct tool_out *out, size_t maxlen)
 {
-	struct fwd_conf fc;
+	struct fwd_conf *fc;
 	struct ops *ops;
 
 	if ((ops = calloc(1, sizeof(*ops))) == NULL)
@@ -151,17 +154,26 @@ ops_new(const struct ops_opts *o, const char *const *sockpaths,
 	if (gethostname(ops->host, sizeof(ops->host)) == -1)
 		ops->host[0] = '\0';
 	ops->host[sizeof(ops->host) - 1] = '\0';
-	memset(&fc, 0, sizeof(fc));
-	fc.path = o->fwd_path;
-	fc.format = o->fwd_format;
-	fc.sdid = o->fwd_sdid;
-	fc.host = ops->host;
-	fc.maxlen = maxlen;
-	fc.queue_max = OPS_FWD_QUEUE;
-	fc.wait_ms = FWD_WAIT_MS;
-	if ((ops->fwd = fwd_open(&fc)) == NULL)
-		err(EX_OSERR, "forward");
+	fc = &ops->fc;
+	fc->path = o->fwd_path;
+	fc->format = o->fwd_format;
+	fc->sdid = o->fwd_sdid;
+	fc->host = ops->host;
+	fc->maxlen = maxlen;
+	fc->queue_max = OPS_FWD_QUEUE;
+	fc->wait_ms = FWD_WAIT_MS;
+	/* with -U, once root is gone (see ops_drop()) */
+	if (!o->user_on)
+		open_fwd(ops);
 	return ops;
+}
+
+/* The forwarder: its socket, and its first connect to the target. */
+static void
+open_fwd(struct ops *ops)
+{
+	if ((ops->fwd = fwd_open(&ops->fc)) == NULL)
+		err(EX_OSERR, "forward");
 }
 
 /* Free everything (queued forwards are counted and reported). */
@@ -193,8 +205,9 @@ ops_adopt(const char *const *paths, size_t n, int flags, struct udg **out)
 
 /* -U: the output file first (root may still chown), then the drop. */
 void
-ops_drop(const struct ops_opts *o, int outfd)
+ops_drop(struct ops *ops, int outfd)
 {
+	const struct ops_opts *o = ops->o;
 	struct stat st;
 
 	if (!o->user_on)
@@ -204,6 +217,16 @@ ops_drop(const struct ops_opts *o, int outfd)
 		err(EX_NOPERM, "-U %s: output file", o->vuser);
 	if (priv_drop(&o->user) == -1)
 		err(errno == EPERM ? EX_NOPERM : EX_OSERR, "-U %s", o->vuser);
+	/* root's runtime directory: the user's commands cannot bind there */
+	if (unsetenv("XDG_RUNTIME_DIR") == -1)
+		err(EX_OSERR, "-U %s: unsetenv", o->vuser);
+	/*
+	 * The forwarder's socket is the user's, in the user's private
+	 * directory, so that it is removed at exit, and its connect is the
+	 * user's to make: root's would let the user send where it may not.
+	 */
+	if (o->fwd_path != NULL)
+		open_fwd(ops);
 }
 
 /* The rate key for m as a string. */

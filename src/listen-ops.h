@@ -75,8 +75,11 @@ void		 ops_free(struct ops *);
 int	ops_adopt(const char *const *paths, size_t n, int flags,
 	    struct udg **out);
 
-/* -U: give the -o file (outfd, -1: none) to USER, then become USER. */
-void	ops_drop(const struct ops_opts *o, int outfd);
+/*
+ * -U: give the -o file (outfd, -1: none) to USER, then become USER; then
+ * open the forwarder, as USER.
+ */
+void	ops_drop(struct ops *, int outfd);
 
 /*
  * --rate-limit: 1 if m may pass now, 0 if it is suppressed; id (or NULL)

@@ -1673,7 +1673,7 @@ setup(struct listener *l)
 		daemon_detach(l->pfh, o->vpidpath, o->outpath != NULL);
 	else
 		daemon_pidfile_write(l->pfh, o->vpidpath);
-	ops_drop(&o->ops, o->outpath != NULL ? l->out.o.fd : -1);
+	ops_drop(l->ops, o->outpath != NULL ? l->out.o.fd : -1);
 	l->euid = geteuid();
 	daemon_notify_ready();
 }

@@ -98,6 +98,27 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
 	rm -f "$S" "$S.lock"
 	is "-U nobody: a plain -o file in nobody's directory still works" \
 	    "$nuid own file" "$(stat -c %u "$T/nb/out") $(cat "$T/nb/out")"
+
+	# --forward's own socket is made as nobody, where nobody can remove
+	# it at exit; one made as root, in root's private directory (here
+	# XDG_RUNTIME_DIR's), would be left behind.
+	mkdir -m 0700 "$T/fxdg"
+	spawn "$LISTEN" -m 666 -o "$T/ft.out" "$T/ft" 2>"$T/terr"
+	tpid=$LASTPID
+	wait_for_socket "$T/ft"
+	spawn env XDG_RUNTIME_DIR="$T/fxdg" "$LISTEN" -U nobody -c 1 \
+	    -o "$T/nb/fwd.out" --forward "$T/ft" "$S" 2>"$T/lerr"
+	tmo "$SEND" -W 10 "$S" "forwarded as nobody"
+	reap "$LASTPID"
+	status "-U nobody --forward: exit 0" 0 "$RC"
+	wait_for grep -qs 'forwarded as nobody' "$T/ft.out"
+	is "-U nobody --forward: the target got it" "forwarded as nobody" \
+	    "$(cat "$T/ft.out")"
+	is "-U nobody --forward: no socket left in root's directory" 0 \
+	    "$(sockets_in "$T/fxdg")"
+	kill -TERM "$tpid"
+	reap "$tpid"
+	rm -f "$S" "$S.lock"
 else
 	echo "SKIP: -U nobody: needs root and a user nobody"
 fi
