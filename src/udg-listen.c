@@ -1526,8 +1526,10 @@ bind_socket(const struct options *o, size_t si)
 		e = errno;
 		(void)udg_close(u);
 		errno = e;
-		err(tool_exitcode(errno), "%s: %s", o->vsockpaths[si],
-		    o->sockgid != (gid_t)-1 ? "group" : "owner");
+		err(tool_exitcode(errno), "%s: giving it to %s",
+		    o->vsockpaths[si], o->sockgid == (gid_t)-1 ?
+		    "-U's user" : uid == (uid_t)-1 ? "-g's group" :
+		    "-U's user and -g's group");
 	}
 	return u;
 }

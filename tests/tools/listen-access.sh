@@ -181,6 +181,18 @@ if as_nobody "$SEND" -h >/dev/null 2>&1; then
 	finish_listen
 	is "udg-send without write permission: nothing arrived" owner \
 	    "$(cat "$T/out")"
+	# Not root: -U and -g cannot give the socket away; the message says
+	# which option asked for it.
+	XDG_RUNTIME_DIR=$T/nb as_nobody "$LISTEN" -U daemon -c 1 "$T/nb/s" \
+	    2>"$T/err"
+	status "-U as nobody: 77" 77 $?
+	like "-U as nobody: names -U" "*$T/nb/s: giving it to -U's user:*" \
+	    "$(cat "$T/err")"
+	XDG_RUNTIME_DIR=$T/nb as_nobody "$LISTEN" -g root -c 1 "$T/nb/s" \
+	    2>"$T/err"
+	status "-g root as nobody: 77" 77 $?
+	like "-g root as nobody: names -g" "*$T/nb/s: giving it to -g's group:*" \
+	    "$(cat "$T/err")"
 else
 	echo "# nobody cannot run $SEND: the 77 check is not run"
 fi
