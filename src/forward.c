@@ -11,6 +11,8 @@
 #include "forward.h"
 #include "tool.h"
 
+static void	dequeue(struct fwd *);
+
 /* What a send attempt found. */
 enum try { TRY_SENT, TRY_FULL, TRY_GONE, TRY_FAILED };
 
@@ -67,22 +69,34 @@ fwd_open(const struct fwd_conf *conf)
 	return f;
 }
 
+/* See forward.h. */
+void
+fwd_finish(struct fwd *f)
+{
+	unsigned long long n;
+
+	if (f == NULL)
+		return;
+	n = (unsigned long long)f->qlen;
+	while (f->qlen > 0)
+		dequeue(f);
+	f->dropped += n;
+	f->unreported += n;
+	if (f->unreported == 0)
+		return;
+	warnx("forward to %s: %llu datagram%s dropped: %s", f->vpath,
+	    f->unreported, f->unreported == 1 ? "" : "s", f->lasterr != 0 ?
+	    strerror(f->lasterr) : "the target took none before the exit");
+	f->unreported = 0;
+}
+
 /* Free the queue's buffers and everything else. */
 void
 fwd_close(struct fwd *f)
 {
-	int i;
-
 	if (f == NULL)
 		return;
-	if (f->q != NULL)
-		for (i = 0; i < f->qlen; i++)
-			free(f->q[(f->qhead + i) % f->conf.queue_max].buf);
-	f->dropped += (unsigned long long)f->qlen;
-	f->unreported += (unsigned long long)f->qlen;
-	if (f->unreported > 0)
-		warnx("forward to %s: %llu datagram%s dropped", f->vpath,
-		    f->unreported, f->unreported == 1 ? "" : "s");
+	fwd_finish(f);
 	free(f->q);
 	free(f->fmtbuf);
 	(void)udg_close(f->u);

@@ -44,7 +44,13 @@ struct fwd;
 /* A forwarder (conf's strings must outlive it), or NULL and errno. */
 struct fwd	*fwd_open(const struct fwd_conf *conf);
 
-/* Close it; what is still queued is counted as dropped. */
+/*
+ * At the end: what is still queued is dropped, and every drop not yet
+ * said is said, with its cause.
+ */
+void	fwd_finish(struct fwd *);
+
+/* Close it (fwd_finish() first). */
 void	fwd_close(struct fwd *);
 
 /* Forward m (id: the sender, now: its arrival), at now_ms. */

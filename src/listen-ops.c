@@ -403,6 +403,7 @@ ops_finish(struct ops *ops, int64_t now_ms)
 	if (ops->rate != NULL)
 		(void)rate_summary(ops->rate, now_ms +
 		    rate_due_in(ops->rate, now_ms), report, ops);
+	fwd_finish(ops->fwd);
 }
 
 /* Our counters into st. */

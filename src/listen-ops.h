@@ -107,7 +107,7 @@ int	ops_next_ms(const struct ops *, int64_t now_ms);
 /* Timers: rate summaries (records appended to out), forward retries. */
 void	ops_tick(struct ops *, int64_t now_ms);
 
-/* At exit: the last summary. */
+/* At exit: the last summary, and the forwarder's last drops said. */
 void	ops_finish(struct ops *, int64_t now_ms);
 
 /* Add what the hooks counted to st. */

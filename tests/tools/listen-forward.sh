@@ -144,6 +144,10 @@ is "gone target: every datagram was written here" \
     "$(printf 'lost 1\nlost 2\nlost 3\nback again')" "$(cat "$T/out")"
 like "gone target: -v counts 1 forwarded, 3 dropped" \
     "*forwarded 1, forward drops 3,*" "$(cat "$T/lerr")"
+is "gone target: every drop report says why" "" \
+    "$(grep 'datagrams* dropped' "$T/lerr" | grep -v 'dropped: ')"
+like "gone target: the counters come last" "*received*" \
+    "$(tail -n 1 "$T/lerr")"
 
 # --- bad values ------------------------------------------------------------------
 for a in "--forward-format json --forward $F" "--forward-format rfc5424" \
