@@ -1662,10 +1662,6 @@ setup(struct listener *l)
 	l->follow = l->need_ops || o->echo || o->execcmd != NULL ||
 	    o->workercmd != NULL;
 	l->timed = wants_time(o) || l->need_ops;
-	if (o->execcmd != NULL)
-		setup_exec(l);
-	if (o->workercmd != NULL)
-		setup_worker(l);
 	/* the signalfd, the sockets, the output and a forward target */
 	l->maxpoll = 3 + (int)o->nsocks + WORKER_FDS + EXEC_JOB_FDS *
 	    (o->jobs > 0 ? o->jobs : EXEC_JOBS);
@@ -1676,6 +1672,11 @@ setup(struct listener *l)
 	else
 		daemon_pidfile_write(l->pfh, o->vpidpath);
 	ops_drop(l->ops, o->outpath != NULL ? l->out.o.fd : -1);
+	/* after -d and -U: the worker starts as the daemon's child, as USER */
+	if (o->execcmd != NULL)
+		setup_exec(l);
+	if (o->workercmd != NULL)
+		setup_worker(l);
 	l->euid = geteuid();
 	daemon_notify_ready();
 }

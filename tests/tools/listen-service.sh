@@ -41,6 +41,16 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null; then
 	# the reply goes to a socket nobody may write to
 	is "-U nobody: -e runs as nobody" "$nuid" \
 	    "$(umask 0 && tmo "$SEND" -b "$T/o/client" -r -t 5 "$S" whoami)"
+	# the -E worker too, though it starts with the listener
+	spawn "$LISTEN" -U nobody -m 666 -o /dev/null \
+	    -E 'while read -r l; do id -u; done' "$T/w" 2>"$T/werr"
+	wpid=$LASTPID
+	wait_for_socket "$T/w"
+	is "-U nobody: the -E worker runs as nobody" "$nuid" \
+	    "$(umask 0 && tmo "$SEND" -b "$T/o/wclient" -r -t 5 "$T/w" who)"
+	kill -TERM "$wpid"
+	reap "$wpid"
+	rm -f "$T/w" "$T/w.lock"
 	# root's automatic socket too: the listener is nobody now, and cannot
 	# enter a private directory; the socket file's owner says so
 	mkdir -m 0700 "$T/xdg"
