@@ -73,13 +73,15 @@ fwd_open(const struct fwd_conf *conf)
 void
 fwd_finish(struct fwd *f)
 {
-	unsigned long long n;
+	unsigned long long n = 0;
 
 	if (f == NULL)
 		return;
-	n = (unsigned long long)f->qlen;
-	while (f->qlen > 0)
+	/* no queue (fwd_open() failed making it): nothing in it */
+	while (f->q != NULL && f->qlen > 0) {
 		dequeue(f);
+		n++;
+	}
 	f->dropped += n;
 	f->unreported += n;
 	if (f->unreported == 0)
