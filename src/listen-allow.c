@@ -191,21 +191,24 @@ allow_add_exes(struct allow *a, const char *list, const char **errstr)
 }
 
 /*
- * Is the pidfd's process still there?  Signal 0 asks without sending;
- * where that call is missing (valgrind), a pidfd polls readable once its
- * process has exited.
+ * Is the pidfd's process still there?  1 yes, 0 gone, -1 cannot tell.
+ * Signal 0 asks without sending; where that call is missing (valgrind),
+ * a pidfd polls readable once its process has exited.
  */
 static int
 still_alive(int pidfd)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r;
 
 	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ||
 	    errno == EPERM)
 		return 1;
 	if (errno != ENOSYS)
-		return 0;
-	return poll(&p, 1, 0) == 0;
+		return errno == ESRCH ? 0 : -1;
+	if ((r = poll(&p, 1, 0)) == -1 || (p.revents & POLLNVAL))
+		return -1;
+	return r == 0;
 }
 
 /* The file the pinned sender id (pidfd its pidfd) runs, in *st. */
@@ -213,15 +216,22 @@ int
 allow_exe_file(const struct udg_ident *id, int pidfd, struct stat *st)
 {
 	char path[32];
+	int live, r;
 
 	if (id == NULL || !(id->flags & UDG_ID_PINNED) || id->exe == NULL ||
-	    pidfd == -1)
+	    pidfd == -1) {
+		errno = EINVAL;
 		return -1;
+	}
 	(void)snprintf(path, sizeof(path), "/proc/%ld/exe", (long)id->pid);
 	/* Read first, then proven to be the pinned process's own. */
-	if (stat(path, st) == -1 || still_alive(pidfd) != 1)
+	r = stat(path, st);
+	if ((live = still_alive(pidfd)) != 1) {
+		if (live == 0)
+			errno = ESRCH;
 		return -1;
-	return 0;
+	}
+	return r;
 }
 
 /* Is any list given? */

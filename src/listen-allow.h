@@ -55,7 +55,8 @@ int	allow_active(const struct allow *a);
 
 /*
  * Fill *st with stat(2) of the executable the pinned sender id runs,
- * proven its own by its pidfd; 0, or -1 when that cannot be done.
+ * proven its own by its pidfd; 0, or -1 when that cannot be done (errno
+ * ESRCH: the process has exited since id was read).
  */
 int	allow_exe_file(const struct udg_ident *id, int pidfd,
 	    struct stat *st);

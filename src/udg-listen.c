@@ -1016,13 +1016,16 @@ note_dropped(struct listener *l, const struct udg_msg *m)
 	l->rl_drop.pending = 0;
 }
 
-/* Why id does not name its sender, for a message. */
+/*
+ * Why id does not name its sender, for a message; gone when it was named
+ * but has exited since.
+ */
 static const char *
-unnamed_why(const struct udg_msg *m, const struct udg_ident *id)
+unnamed_why(const struct udg_msg *m, const struct udg_ident *id, int gone)
 {
 	if (id == NULL)
 		return "its identity could not be read";
-	if (id->flags & UDG_ID_GONE)
+	if ((id->flags & UDG_ID_GONE) || gone)
 		return "it had exited";
 	if (id->flags & UDG_ID_NESTED)
 		return "it is in a pid namespace of its own";
@@ -1034,7 +1037,7 @@ unnamed_why(const struct udg_msg *m, const struct udg_ident *id)
 /* Count and report a datagram --allow-unit/--allow-exe turned away. */
 static void
 note_refused(struct listener *l, const struct udg_msg *m,
-    const struct udg_ident *id, enum allow_verdict v)
+    const struct udg_ident *id, enum allow_verdict v, int gone)
 {
 	char exe[TOOL_VISPATH], unit[TOOL_VISPATH];
 	struct ratelim *rl = v == ALLOW_NO ? &l->rl_drop : &l->rl_unverified;
@@ -1050,7 +1053,7 @@ note_refused(struct listener *l, const struct udg_msg *m,
 		warnx("dropped %llu datagram%s from a sender that could not be "
 		    "identified (last: pid %ld: %s)", rl->pending + 1,
 		    rl->pending ? "s" : "", (m->flags & UDG_MSG_NOCRED) ? -1L :
-		    (long)m->pid, unnamed_why(m, id));
+		    (long)m->pid, unnamed_why(m, id, gone));
 	else {
 		/* the unit --allow-unit matched, not the deepest */
 		if (id->cgroup != NULL)
@@ -1098,6 +1101,7 @@ admit(struct listener *l, size_t si, const struct udg_msg *m,
 {
 	enum allow_verdict v;
 	struct stat exe, *exep = NULL;
+	int gone = 0;
 
 	if (!allowed(l->opt, m)) {
 		note_dropped(l, m);
@@ -1105,12 +1109,15 @@ admit(struct listener *l, size_t si, const struct udg_msg *m,
 	}
 	if (l->need_id) {
 		meta->id = sender(l, si, m);
-		if (l->opt->allow.nexes > 0 &&
-		    allow_exe_file(meta->id, m->pidfd, &exe) == 0)
-			exep = &exe;
+		if (l->opt->allow.nexes > 0) {
+			if (allow_exe_file(meta->id, m->pidfd, &exe) == 0)
+				exep = &exe;
+			else
+				gone = errno == ESRCH;
+		}
 		v = allow_check(&l->opt->allow, meta->id, exep);
 		if (v != ALLOW_YES) {
-			note_refused(l, m, meta->id, v);
+			note_refused(l, m, meta->id, v, gone);
 			return 0;
 		}
 	}

@@ -288,6 +288,35 @@ like "--allow-exe: the unidentified one says why" "*could not be identified*exit
     "$(cat "$T/lerr")"
 is "--allow-exe: no payload on stderr" "" "$(grep SECRET "$T/lerr")"
 
+# A sender named once while alive, gone by its next datagram: that one is
+# refused as gone, not as a file that could not be read.
+sender good
+mkfifo "$T/feed"
+listen -v -C --allow-exe "$B/good"
+lpid=$LASTPID
+# read-write: the open does not wait for a reader; the sender gets
+# end-of-file once 7 is closed, for it does not inherit 7
+exec 7<>"$T/feed"
+spawn "$B/good" "$S" <"$T/feed" 7>&-
+g1=$LASTPID
+echo "while alive" >&7
+wait_for grep -q "while alive" "$T/out"
+kill -STOP "$lpid"
+echo "SECRET after exit" >&7
+exec 7>&-
+reap "$g1"
+kill -CONT "$lpid"
+wait_for grep -q "could not be identified" "$T/lerr"
+LASTPID=$lpid
+kill -TERM "$lpid"
+finish_listen
+like "--allow-exe: the first datagram, sent alive, is written" \
+    "$g1 * while alive" "$(cat "$T/out")"
+is "--allow-exe: the one read after its exit is not" "" \
+    "$(grep SECRET "$T/out")"
+like "--allow-exe: the sender that exited since is said to have exited" \
+    "*could not be identified*pid $g1: it had exited*" "$(cat "$T/lerr")"
+
 # A kernel without pidfds (forced): nothing can be vouched for, so
 # nothing passes, and the listener says so at start.
 rm -f "$T/release"
