@@ -49,11 +49,13 @@ stats_print(FILE *fp, const struct stats *st, long long kernel_drops)
 	    "%llu), truncated %llu, unanswerable %llu, fds closed %llu, "
 	    "replies %llu, unsent %llu, forwarded %llu, forward drops %llu, "
 	    "bytes %llu, commands %llu (failed %llu, timed out %llu, skipped "
-	    "%llu), kernel drops %s\n", getprogname(), st->received,
+	    "%llu), spins %llu (slept %llu), kernel drops %s\n",
+	    getprogname(), st->received,
 	    st->written, st->lost, st->not_allowed + st->rate_limited +
 	    st->bad_identity, st->not_allowed, st->rate_limited,
 	    st->bad_identity, st->truncated, st->unanswerable, st->fds,
 	    st->replies, st->replies_failed, st->forwarded, st->forward_drops,
 	    st->bytes, st->commands, st->commands_failed,
-	    st->commands_timedout, st->commands_skipped, kd);
+	    st->commands_timedout, st->commands_skipped, st->spins,
+	    st->spins_slept, kd);
 }

@@ -26,6 +26,8 @@ struct stats {
 	unsigned long long	 commands_skipped; /* could not be started */
 	unsigned long long	 forwarded;
 	unsigned long long	 forward_drops;	/* dropped after the wait */
+	unsigned long long	 spins;		/* --spin waits begun */
+	unsigned long long	 spins_slept;	/* and ended finding nothing */
 };
 
 /* The kernel's count of datagrams the socket fd dropped, or -1. */

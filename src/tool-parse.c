@@ -46,20 +46,40 @@ tool_parse_seconds(const char *s, int *ms, const char **errstr)
 	return 0;
 }
 
+/* Digits only (strtonum(3) alone takes a sign and spaces), in [lo, hi]. */
+static int
+decimal(const char *s, long long lo, long long hi, long long *v,
+    const char **errstr)
+{
+	if (*s < '0' || *s > '9') {
+		*errstr = "invalid";
+		return -1;
+	}
+	*v = strtonum(s, lo, hi, errstr);
+	return *errstr != NULL ? -1 : 0;
+}
+
 /* Parse a strictly decimal count >= 1. */
 int
 tool_parse_count(const char *s, unsigned long long *n, const char **errstr)
 {
 	long long v;
 
-	if (*s < '0' || *s > '9') {
-		*errstr = "invalid";
-		return -1;
-	}
-	v = strtonum(s, 1, LLONG_MAX, errstr);
-	if (*errstr != NULL)
+	if (decimal(s, 1, LLONG_MAX, &v, errstr) == -1)
 		return -1;
 	*n = (unsigned long long)v;
+	return 0;
+}
+
+/* Parse a strictly decimal number in [0, max]. */
+int
+tool_parse_upto(const char *s, int max, int *n, const char **errstr)
+{
+	long long v;
+
+	if (decimal(s, 0, max, &v, errstr) == -1)
+		return -1;
+	*n = (int)v;
 	return 0;
 }
 

@@ -20,6 +20,9 @@ int	tool_parse_seconds(const char *, int *ms, const char **errstr);
 int	tool_parse_count(const char *, unsigned long long *,
 	    const char **errstr);
 
+/* Decimal number in [0, max]. */
+int	tool_parse_upto(const char *, int max, int *n, const char **errstr);
+
 /* Octal file mode, at most 07777. */
 int	tool_parse_mode(const char *, int *mode, const char **errstr);
 

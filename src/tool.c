@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -288,11 +289,29 @@ tool_socket_operand(const char *path, char *vis, size_t size)
 int64_t
 tool_now_ms(void)
 {
+	return tool_now_us() / 1000;
+}
+
+/* Microseconds on the monotonic clock. */
+int64_t
+tool_now_us(void)
+{
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		return 0;
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* TOOL_SPIN_US if two or more CPUs may run this process, else 0. */
+int
+tool_spin_default(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == -1)
+		return 0;
+	return CPU_COUNT(&set) >= 2 ? TOOL_SPIN_US : 0;
 }
 
 /* 2 * net.core.wmem_max - 32: the most a sender's SO_SNDBUF allows. */

@@ -61,8 +61,18 @@ const char *tool_peer_name(char *buf, size_t size, const struct udg_msg *m);
  */
 void	tool_socket_operand(const char *path, char *vis, size_t size);
 
-/* Monotonic clock in milliseconds. */
+/* Monotonic clock in milliseconds, and in microseconds. */
 int64_t	tool_now_ms(void);
+int64_t	tool_now_us(void);
+
+/*
+ * --spin: how long a tool polls without sleeping, in microseconds, while
+ * datagrams flow.  The default, TOOL_SPIN_US, holds only where at least
+ * two CPUs may run us: on one, a spin only keeps the peer from running.
+ */
+#define TOOL_SPIN_US	50
+#define TOOL_SPIN_MAX	10000
+int	tool_spin_default(void);
 
 /* Largest datagram any unprivileged local sender can send us. */
 size_t	tool_max_recv(void);

@@ -65,6 +65,7 @@
 #define OPT_ALLOW_UNIT	259
 #define OPT_ALLOW_EXE	260
 #define OPT_REFUSE_FDS	261
+#define OPT_SPIN	262
 #define REPLY_WAIT_MS	1000		/* how long a reply may wait for room */
 #define REPLY_QUIET_MS	10000		/* none may, after one waited in vain */
 #define REPLY_RETRY_MS	5		/* and how often it is tried again */
@@ -92,6 +93,7 @@ struct options {
 	int			 exec_ms_set;	/* -T was given */
 	int			 echo;
 	int			 refuse_fds;	/* --refuse-fds */
+	int			 spin_us;	/* --spin: -1 = default */
 	const char		*execcmd;
 	int			 jobs;		/* -j: 0 = not given */
 	const char		*workercmd;	/* -E */
@@ -178,6 +180,8 @@ struct listener {
 	int			 gave_up;	/* -E: the worker kept dying */
 	uid_t			 euid;		/* once -U dropped root */
 	int			 drained;	/* stopping: queue is empty */
+	int			 spin;		/* a burst: wait_events() spins */
+	unsigned long long	 nspins, nslept;	/* spins, vain ones */
 	int64_t			 stop_by;	/* stopping: give up then */
 	int64_t			 last;		/* -t: last busy moment */
 	struct ops		*ops;
@@ -235,6 +239,8 @@ static const struct optdef {
 					"each" },
 	{ "refuse-fds",	OPT_REFUSE_FDS, NULL, "have the kernel refuse "
 					"datagrams that carry fds" },
+	{ "spin",	OPT_SPIN, "usec", "after a burst, poll this long "
+					"before sleeping (50)" },
 	{ "syslog",	's', NULL,	"decode syslog headers" },
 	{ "exec-timeout", 'T', "seconds", "-e, -E: no reply after seconds "
 					"(0: never)" },
@@ -255,7 +261,8 @@ static const char synopsis_fmt[] =
     "\t[--allow-exe paths] [--allow-unit units] [--forward socket\n"
     "\t[--forward-format raw|rfc5424] [--forward-sd-id name@number]]\n"
     "\t[--peer] [--rate-limit n/seconds[:burst]] [--rate-key key]\n"
-    "\t[--refuse-fds] [--timestamp[=utc|local|mono]] socket ...\n";
+    "\t[--refuse-fds] [--spin=usec] [--timestamp[=utc|local|mono]]\n"
+    "\tsocket ...\n";
 
 /* Bad usage: the synopsis to stderr, exit 64. */
 static void __attribute__((__noreturn__))
@@ -1232,6 +1239,8 @@ parse_value(struct options *o, int ch, const char *arg, const char **errstr)
 		    &o->nallow_uids, errstr);
 	case OPT_STAMP:
 		return parse_stamp(arg, &o->rec.stamp, errstr);
+	case OPT_SPIN:
+		return tool_parse_upto(arg, TOOL_SPIN_MAX, &o->spin_us, errstr);
 	case OPT_ALLOW_UNIT:
 		return allow_add_units(&o->allow, arg, errstr);
 	case OPT_ALLOW_EXE:
@@ -1381,6 +1390,7 @@ parse_args(struct options *o, int argc, char *argv[])
 		o->rec.text = fmt_vis_utf8;
 	ops_opts_init(&o->ops);
 	o->idle_ms = -1;
+	o->spin_us = -1;
 	o->exec_ms = EXEC_TIMEOUT_MS;
 	o->sockmode = -1;
 	o->sockgid = (gid_t)-1;
@@ -1416,6 +1426,8 @@ parse_args(struct options *o, int argc, char *argv[])
 	if (o->pidpath != NULL)
 		(void)tool_vis(o->vpidpath, sizeof(o->vpidpath), o->pidpath,
 		    strlen(o->pidpath));
+	if (o->spin_us == -1)
+		o->spin_us = tool_spin_default();
 }
 
 /*
@@ -1717,6 +1729,8 @@ print_stats(const struct listener *l)
 	st.commands_failed = l->nfailed;
 	st.commands_skipped = l->nskipped;
 	st.bad_identity = l->nunverified;
+	st.spins = l->nspins;
+	st.spins_slept = l->nslept;
 	ops_stats(l->ops, &st);
 	stats_print(stderr, &st, kernel_drops(l));
 }
@@ -2077,10 +2091,39 @@ receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
 				break;
 			if ((n = receive(l, i, want)) > 0)
 				l->last = now;
+			if (n >= 2)
+				l->spin = l->opt->spin_us > 0;
 			if (n < 2)
 				break;
 		}
 	}
+}
+
+/*
+ * poll(2), but after a burst (a receive that found a queue) first for up
+ * to --spin microseconds without sleeping.  The kernel's queue holds only
+ * about ten datagrams: a receiver that sleeps each time it empties it
+ * pays, with the sender, a sleep and a wake-up per few datagrams, which
+ * cost more than taking them.  A spin that finds nothing ends the burst;
+ * the loop turns (writing what waits) before it sleeps.
+ */
+static int
+wait_events(struct listener *l, struct pollfd *pfd, nfds_t n, int timeout)
+{
+	int64_t end;
+	int r;
+
+	if (!l->spin || timeout == 0)
+		return poll(pfd, n, timeout);
+	l->nspins++;
+	end = tool_now_us() + l->opt->spin_us;
+	do {
+		if ((r = poll(pfd, n, 0)) != 0)
+			return r;
+	} while (tool_now_us() < end);
+	l->nslept++;
+	l->spin = 0;
+	return 0;
 }
 
 /*
@@ -2120,8 +2163,8 @@ loop(struct listener *l)
 		n = fill_poll(l, pfd, &sockix, &outix, &nx, &nw);
 		no = ops_pollfds(l->ops, pfd + n + nx + nw,
 		    l->maxpoll - n - nx - nw);
-		if (poll(pfd, (nfds_t)n + (nfds_t)nx + (nfds_t)nw + (nfds_t)no,
-		    poll_timeout(l, now)) == -1) {
+		if (wait_events(l, pfd, (nfds_t)n + (nfds_t)nx + (nfds_t)nw +
+		    (nfds_t)no, poll_timeout(l, now)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_OSERR, "poll");

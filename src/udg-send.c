@@ -44,6 +44,8 @@
 #define RETRY_MS	20		/* -W: pause between attempts */
 #define SIGNAL_MS	100		/* longest send between signal checks */
 #define AUTO_NAME_MAX	19		/* libudg's "PID-XXXXXXXX" */
+#define SPIN_BACKOFF	6		/* after vain spins, skip up to 63 */
+#define OPT_SPIN	256		/* --spin has no short form */
 
 static int		 sep = '\n';	/* '\n', '\0' or REC_WHOLE */
 static int		 from_stdin;
@@ -51,6 +53,9 @@ static int		 want_reply;
 static int		 reply_ms = 5000;	/* -t: 0 = no limit */
 static int		 wait_ms = -1;	/* -W: -1 = do not wait */
 static int		 nonblock;
+static int		 spin_us = -1;	/* --spin: -1 = tool_spin_default() */
+static int		 spin_skip;	/* full queues to sleep on unspun */
+static int		 spin_vain;	/* spins in a row that found no room */
 static int		 verbose;
 static const char	*bindpath;
 static char		 absbind[UDG_PATH_MAX + 1];
@@ -70,6 +75,7 @@ static const struct option longopts[] = {
 	{ "help",	no_argument,		NULL,	'h' },
 	{ "nonblock",	no_argument,		NULL,	'n' },
 	{ "reply",	no_argument,		NULL,	'r' },
+	{ "spin",	required_argument,	NULL,	OPT_SPIN },
 	{ "timeout",	required_argument,	NULL,	't' },
 	{ "version",	no_argument,		NULL,	'V' },
 	{ "verbose",	no_argument,		NULL,	'v' },
@@ -86,6 +92,8 @@ static const char *const helplines[] = {
 	"  -h, --help             print this help and exit",
 	"  -n, --nonblock         fail (75) instead of waiting on a full queue",
 	"  -r, --reply            print one reply to each datagram sent",
+	"      --spin=USEC        on a full queue, retry this long before "
+	    "sleeping (50)",
 	"  -t, --timeout=SECONDS  -r: wait this long for each reply "
 	    "(5; 0: no limit)",
 	"  -V, --version          print the version and exit",
@@ -99,7 +107,8 @@ static void
 synopsis(FILE *fp)
 {
 	(void)fprintf(fp, "usage: %s [-0anrv] [-b path] [-t seconds] "
-	    "[-W seconds]\n\tsocket [message ...]\n", getprogname());
+	    "[-W seconds]\n\t[--spin=usec] socket [message ...]\n",
+	    getprogname());
 }
 
 /* Bad usage: synopsis to stderr, exit 64. */
@@ -224,6 +233,13 @@ pause_retry(void)
 		err(EX_OSERR, "poll");
 }
 
+/* Whether a full queue is spun on: not with -n (it fails) or -r. */
+static int
+spinning(void)
+{
+	return spin_us > 0 && !nonblock && !want_reply;
+}
+
 /* Connect to dest, retrying while -W allows. */
 static void
 connect_dest(void)
@@ -246,6 +262,67 @@ connect_dest(void)
 		send_reply_connected(&reply, u, dest);
 }
 
+/*
+ * On a full queue, retry for spin_us before sleeping: the listener takes
+ * a datagram within microseconds, and a sleep and a wake-up cost more
+ * than that on both sides.  Spins that find no room (a stopped or slow
+ * listener) are skipped more and more often, up to 63 full queues in 64.
+ */
+static int
+spin_send(const struct iovec *iov, int n)
+{
+	int64_t end;
+	int k;
+
+	if (spin_skip > 0) {
+		spin_skip--;
+		errno = EAGAIN;
+		return -1;
+	}
+	end = tool_now_us() + spin_us;
+	do {
+		if ((k = udg_sendv(u, iov, n)) != -1 || errno != EAGAIN) {
+			spin_vain = 0;
+			return k;
+		}
+	} while (tool_now_us() < end);
+	if (spin_vain < SPIN_BACKOFF)
+		spin_vain++;
+	spin_skip = (1 << spin_vain) - 1;
+	return -1;
+}
+
+/* A sleeping send: SO_SNDTIMEO bounds it (open_endpoint()). */
+static int
+blocking_send(const struct iovec *iov, int n)
+{
+	int k, e;
+
+	if (udg_set_nonblock(u, 0) == -1)
+		err(EX_OSERR, "%s: fcntl", vdest);
+	k = udg_sendv(u, iov, n);
+	e = errno;
+	if (udg_set_nonblock(u, 1) == -1)
+		err(EX_OSERR, "%s: fcntl", vdest);
+	errno = e;
+	return k;
+}
+
+/* Send some of iov[0, n): spin first, then sleep, on a full queue. */
+static int
+send_some(const struct iovec *iov, int n)
+{
+	int k;
+
+	if (!spinning())
+		return udg_sendv(u, iov, n);
+	if ((k = udg_sendv(u, iov, n)) != -1 || errno != EAGAIN)
+		return k;
+	if ((k = spin_send(iov, n)) != -1 || errno != EAGAIN)
+		return k;
+	return blocking_send(iov, n);
+}
+
 /* Send iov[0, n), one datagram each, reconnecting under -W. */
 static void
 send_batch(const struct iovec *iov, int n)
@@ -253,7 +330,7 @@ send_batch(const struct iovec *iov, int n)
 	int k;
 
 	while (n > 0) {
-		if ((k = udg_sendv(u, iov, n)) > 0) {
+		if ((k = send_some(iov, n)) > 0) {
 			iov += k;
 			n -= k;
 			nsent += (unsigned long long)k;
@@ -483,7 +560,11 @@ open_endpoint(void)
 	struct timeval tv = { 0, SIGNAL_MS * 1000 };
 	ssize_t m;
 
-	if ((u = udg_client(bindpath, nonblock ? UDG_NONBLOCK : 0)) == NULL)
+	if (spin_us == -1)
+		spin_us = tool_spin_default();
+	/* Spinning, the socket sleeps only in blocking_send(). */
+	if ((u = udg_client(bindpath, nonblock || spinning() ? UDG_NONBLOCK :
+	    0)) == NULL)
 		client_failed();
 	if (setsockopt(udg_fd(u), SOL_SOCKET, SO_SNDTIMEO, &tv,
 	    sizeof(tv)) == -1)
@@ -640,6 +721,11 @@ parse_options(int argc, char *argv[])
 			break;
 		case 'r':
 			want_reply = 1;
+			break;
+		case OPT_SPIN:
+			if (tool_parse_upto(optarg, TOOL_SPIN_MAX, &spin_us,
+			    &errstr) == -1)
+				errx(EX_USAGE, "spin %s: %s", optarg, errstr);
 			break;
 		case 't':
 			if (tool_parse_seconds(optarg, &reply_ms,

@@ -1,12 +1,14 @@
 /*
  * rawsink - the raw C receiving end of the sink benchmark.
  *
- * rawsink [-1] [-n] [-b rcvbuf] [-o file] [-s size] PATH COUNT
+ * rawsink [-1] [-n] [-b rcvbuf] [-o file] [-p usec] [-s size] PATH COUNT
  *
  * Binds PATH (which must not exist), then receives COUNT datagrams with
  * recvmmsg(2) in batches of 64 (-1: recv(2) one at a time) and writes each
  * batch with one writev(2): the payload and a newline per datagram (-n: the
- * payload only), to standard output or -o FILE.  A datagram longer than
+ * payload only), to standard output or -o FILE.  -p: on an empty queue,
+ * try again for up to usec microseconds before sleeping (what --spin does
+ * in udg-listen), to show what that alone is worth.  A datagram longer than
  * -s bytes (default 4096) is an error, never cut silently.  Removes PATH on
  * exit.  Exit 0 after COUNT datagrams, 1 on any error.
  */
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BATCH	64
@@ -35,13 +38,14 @@ static long long number(const char *, long long, long long, const char *);
 static int bind_path(const char *, int);
 static void write_all(int, struct iovec *, int);
 static void cleanup(void);
+static int receive(int, struct mmsghdr *, int, long);
 
 /* Print the synopsis and exit 1. */
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: rawsink [-1n] [-b rcvbuf] [-o file] "
-	    "[-s size] path count\n");
+	    "[-p usec] [-s size] path count\n");
 	exit(1);
 }
 
@@ -57,6 +61,36 @@ number(const char *s, long long lo, long long hi, const char *what)
 	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
 		errx(1, "bad %s: %s", what, s);
 	return v;
+}
+
+/* Microseconds on the monotonic clock. */
+static long long
+now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		err(1, "clock_gettime");
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* recvmmsg(2) of up to n; with spin > 0, spin that long before sleeping. */
+static int
+receive(int fd, struct mmsghdr *hdr, int n, long spin)
+{
+	long long end;
+	int r;
+
+	if (spin > 0) {
+		end = now_us() + spin;
+		do {
+			r = recvmmsg(fd, hdr, (unsigned int)n, MSG_DONTWAIT,
+			    NULL);
+			if (r != -1 || errno != EAGAIN)
+				return r;
+		} while (now_us() < end);
+	}
+	return recvmmsg(fd, hdr, (unsigned int)n, MSG_WAITFORONE, NULL);
 }
 
 /* Remove our socket file at exit. */
@@ -129,9 +163,10 @@ main(int argc, char *argv[])
 	char *buf;
 	ssize_t r;
 	int batch = BATCH, newline = 1, rcvbuf = 0;
+	long spin = 0;
 	int ch, fd, i, n, nout, ofd = STDOUT_FILENO;
 
-	while ((ch = getopt(argc, argv, "1b:no:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "1b:no:p:s:")) != -1) {
 		switch (ch) {
 		case '1':
 			batch = 1;
@@ -144,6 +179,9 @@ main(int argc, char *argv[])
 			break;
 		case 'o':
 			outfile = optarg;
+			break;
+		case 'p':
+			spin = (long)number(optarg, 0, 1000000, "usec");
 			break;
 		case 's':
 			size = (size_t)number(optarg, 1, 1 << 20, "size");
@@ -185,8 +223,7 @@ main(int argc, char *argv[])
 				hdr[i].msg_hdr.msg_iov = &in[i];
 				hdr[i].msg_hdr.msg_iovlen = 1;
 			}
-			n = recvmmsg(fd, hdr, (unsigned int)n,
-			    MSG_WAITFORONE, NULL);
+			n = receive(fd, hdr, n, spin);
 			if (n == -1) {
 				if (errno == EINTR)
 					continue;

@@ -129,7 +129,7 @@ is "SIGUSR1: replies 3" 3 "$(vcount replies "$T/lerr")"
 is "SIGUSR1: bytes 11" 11 "$(vcount bytes "$T/lerr")"
 for w in lost dropped 'not allowed' 'rate limited' 'bad identity' \
     truncated unanswerable 'fds closed' unsent forwarded 'forward drops' \
-    commands failed 'timed out' skipped 'kernel drops'; do
+    commands failed 'timed out' skipped spins slept 'kernel drops'; do
 	like "SIGUSR1: names '$w'" "*$w [0-9]*" "$(cat "$T/lerr")"
 done
 tmo "$SEND" "$S" four
