@@ -2091,10 +2091,9 @@ receive_ready(struct listener *l, const struct pollfd *pfd, int64_t now)
 				break;
 			if ((n = receive(l, i, want)) > 0)
 				l->last = now;
-			if (n >= 2)
-				l->spin = l->opt->spin_us > 0;
 			if (n < 2)
 				break;
+			l->spin = l->opt->spin_us > 0;
 		}
 	}
 }
